@@ -1,0 +1,1 @@
+"""The DNN course grading engine: release, sandboxed judge, scores and reports."""

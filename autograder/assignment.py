@@ -1,0 +1,81 @@
+"""An assignment as `solutions/ID/assignment.toml` describes it."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.sandbox.limits import Limits
+
+REPO = Path(__file__).resolve().parent.parent
+SOLUTIONS = REPO / "solutions"
+ASSIGNMENTS = REPO / "assignments"
+
+
+class SpecError(ValueError):
+    """assignment.toml is missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title: str
+    root: Path  # solutions/ID
+    modules: list[str]
+    parts: dict[str, float]
+    forbidden_imports: list[str] = field(default_factory=list)
+    private: list[str] = field(default_factory=list)  # extra paths never released
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def hidden_dir(self) -> Path:
+        return self.root / "hidden"
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(self.parts.values()))
+
+    @property
+    def released(self) -> Path:
+        return self.root.parent.parent / "assignments" / self.id
+
+    @classmethod
+    def load(cls, root: Path) -> Assignment:
+        path = root / "assignment.toml"
+        try:
+            data = tomllib.loads(path.read_text())
+        except (OSError, tomllib.TOMLDecodeError) as err:
+            raise SpecError(f"{path}: {err}") from None
+        try:
+            spec = cls(id=str(data["id"]), title=str(data["title"]), root=root.resolve(),
+                       modules=[str(m) for m in data["modules"]],
+                       parts={str(k): float(v) for k, v in data["parts"].items()},
+                       forbidden_imports=[str(m) for m in data.get("forbidden_imports", [])],
+                       private=[str(p) for p in data.get("private", [])],
+                       limits=Limits.from_json(data.get("limits", {})))
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise SpecError(f"{path}: missing or malformed field: {err}") from None
+        if spec.id != root.name:
+            raise SpecError(f"{path}: id {spec.id!r} does not match the folder {root.name!r}")
+        return spec
+
+
+def find_root(start: Path) -> Path:
+    """The assignment folder (the one with assignment.toml) at or above `start`."""
+    for folder in [start, *start.parents]:
+        if (folder / "assignment.toml").is_file():
+            return folder
+    raise SpecError(f"no assignment.toml at or above {start}")
+
+
+def load(assignment_id: str, solutions: Path = SOLUTIONS) -> Assignment:
+    root = solutions / assignment_id
+    if not root.is_dir():
+        known = ", ".join(all_ids(solutions)) or "none"
+        raise SpecError(f"unknown assignment {assignment_id!r} (known: {known})")
+    return Assignment.load(root)
+
+
+def all_ids(solutions: Path = SOLUTIONS) -> list[str]:
+    return sorted(p.parent.name for p in solutions.glob("*/assignment.toml"))

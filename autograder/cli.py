@@ -1,0 +1,105 @@
+"""The command line. The only file that knows argparse; each command wraps a Python function."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from autograder.assignment import SpecError
+
+
+def _release(args: argparse.Namespace) -> int:
+    from autograder import release
+
+    try:
+        if args.check:
+            problems = release.check(args.ids or None)
+            for problem in problems:
+                print(problem)
+            print("assignments/ is in sync with solutions/" if not problems else
+                  "assignments/ is out of date: run `autograder release`")
+            return 1 if problems else 0
+        for folder in release.release(args.ids or None):
+            print(f"released {folder}")
+    except (release.ReleaseError, SpecError) as err:
+        print(f"release failed, nothing written: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from autograder import assignment as assignment_mod
+    from autograder import grade, results
+
+    bar = tqdm(total=len(args.submissions), unit="submission", disable=args.quiet)
+
+    def progress(name: str, result: dict[str, Any]) -> None:
+        bar.set_postfix_str(f"{name}: {result['score']:g}")
+        bar.update()
+
+    found = grade.grade(args.submissions, assignment_id=args.assignment, out=args.out,
+                        isolation=args.isolation, device=args.device, force=args.force,
+                        progress=progress)
+    bar.close()
+    print(results.table(assignment_mod.load(args.assignment), found))
+    print(f"\nresults in {args.out} (scores.csv, one results.json per submission)")
+    return 0
+
+
+def _selfcheck(args: argparse.Namespace) -> int:
+    from autograder import assignment as assignment_mod
+    from autograder.selfcheck import selfcheck
+
+    failed = False
+    for assignment_id in args.ids or assignment_mod.all_ids():
+        problems = selfcheck(assignment_id, isolation=args.isolation)
+        print(f"{assignment_id}: {'ok' if not problems else 'PROBLEMS'}")
+        for problem in problems:
+            print(f"  - {problem}")
+        failed |= bool(problems)
+    return 1 if failed else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True)
+
+    release = commands.add_parser("release", help="generate assignments/ from solutions/")
+    release.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+    release.add_argument("--check", action="store_true",
+                         help="fail when assignments/ differs from what release would write")
+    release.set_defaults(run=_release)
+
+    grade = commands.add_parser("grade", help="grade submissions (folders or .zip files)")
+    grade.add_argument("submissions", nargs="+", type=Path)
+    grade.add_argument("--assignment", required=True)
+    grade.add_argument("--out", type=Path, required=True, help="results folder")
+    grade.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    grade.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
+    grade.add_argument("--force", action="store_true", help="regrade finished submissions")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.set_defaults(run=_grade)
+
+    check = commands.add_parser("selfcheck", help="prove an assignment's tests mean something")
+    check.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+    check.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
+    check.set_defaults(run=_selfcheck)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except SpecError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The grading pipeline for one submission (intake, static checks, run, score, report) and
+the batch around it. `grade` is the Python API behind `autograder grade`."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from autograder import assignment as assignment_mod
+from autograder import results as results_mod
+from autograder.assignment import Assignment
+from autograder.intake import IntakeError, submission_name, take_in
+from autograder.judge import run_hidden_tests
+from autograder.scoring import score
+from autograder.static_checks import blocked_modules
+
+
+def grade_one(source: Path, assignment: Assignment, out: Path, *, name: str,
+              isolation: str = "auto", device: str = "cpu") -> dict[str, Any]:
+    """Grade one submission and write OUT/NAME/results.json. Never raises for a bad submission:
+    the result says what went wrong."""
+    folder = out / name
+    durations: dict[str, float] = {}
+    notes: list[str] = []
+    outcomes, used, error = [], "none", ""
+    start = time.monotonic()
+    try:
+        intake = take_in(source, assignment, folder / "submission")
+        notes += intake.notes
+        notes += blocked_modules(assignment, intake.folder).values()
+        durations["intake"] = time.monotonic() - start
+        report = run_hidden_tests(assignment, intake.folder, isolation=isolation, device=device,
+                                  log=folder / "sandbox.log")
+        outcomes, used, error = report.outcomes, report.isolation, report.error
+        durations["tests"] = report.seconds
+    except IntakeError as err:
+        error = f"submission rejected: {err}"
+    result = results_mod.build_result(assignment, name, score(assignment, outcomes), outcomes,
+                                      isolation=used, notes=notes, error=error,
+                                      durations=durations)
+    results_mod.write_atomic(folder / "results.json", json.dumps(result, indent=1))
+    return result
+
+
+def _unique_names(sources: list[Path]) -> list[str]:
+    names: list[str] = []
+    for source in sources:
+        base = submission_name(source)
+        name, n = base, 2
+        while name in names:
+            name, n = f"{base}-{n}", n + 1
+        names.append(name)
+    return names
+
+
+def grade(submissions: list[Path], *, assignment_id: str, out: Path, isolation: str = "auto",
+          device: str = "cpu", force: bool = False,
+          progress: Callable[[str, dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+    """Grade every submission, skipping those with a results.json already (unless `force`);
+    write OUT/scores.csv and return every result."""
+    spec = assignment_mod.load(assignment_id)
+    results = []
+    for source, name in zip(submissions, _unique_names(submissions), strict=True):
+        done = None if force else results_mod.load(out / name / "results.json")
+        result = done or grade_one(source, spec, out, name=name, isolation=isolation,
+                                   device=device)
+        results.append(result)
+        if progress:
+            progress(name, result)
+    results_mod.write_csv(out / "scores.csv", spec, results)
+    return results

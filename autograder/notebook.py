@@ -1,0 +1,35 @@
+"""The lab notebook's release: nbgrader's own generate_assignment, run on the notebook alone.
+
+nbgrader copies every file of a source folder into its release; run on solutions/ID it would
+publish the hidden tests. So the notebook goes through nbgrader in a scratch course that holds
+only the notebook, and the generated notebook is taken from there.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+
+def generate_student_notebook(source: Path, dest: Path, assignment_id: str) -> None:
+    """Write the student version of `source` (solutions and hidden cells removed) to `dest`."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    with tempfile.TemporaryDirectory(prefix="autograder-nb-") as tmp:
+        course = Path(tmp)
+        (course / "source" / assignment_id).mkdir(parents=True)
+        shutil.copyfile(source, course / "source" / assignment_id / source.name)
+        config = Config()
+        config.CourseDirectory.root = str(course)
+        config.GenerateAssignment.no_database = True
+        config.GenerateAssignment.create_assignment = False
+        config.ClearMetadataPreprocessor.enabled = True
+        logging.getLogger("traitlets").setLevel(logging.ERROR)
+        converter = GenerateAssignment(coursedir=CourseDirectory(config=config), config=config)
+        converter.log.setLevel(logging.ERROR)
+        converter.start([assignment_id])
+        shutil.copyfile(course / "release" / assignment_id / source.name, dest)

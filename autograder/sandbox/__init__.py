@@ -1,0 +1,1 @@
+"""Running student code: the in-sandbox zygote and workers, and the trusted-side launcher."""

@@ -1,0 +1,82 @@
+"""The warm process inside the sandbox: imports numpy and torch once, forks a worker per test.
+
+Run as ``python -m autograder.sandbox.zygote CONFIG_JSON``. It talks to the judge over a Unix
+socket (fd given in the config). Requests: ``fork`` with a socket fd attached (the worker's own
+channel), answered with the worker's pid; ``end`` with a pid, answered with how the worker ended.
+The zygote never computes with torch before forking: GNU OpenMP is not fork-safe once its thread
+pool exists, and a child forked after a threaded op can hang.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy  # noqa: F401  (warm import, paid once per submission)
+import torch  # noqa: F401
+
+from autograder import wire
+from autograder.sandbox import limits as limits_mod
+from autograder.sandbox.dispatch import Dispatcher
+
+
+def serve_worker(sock: socket.socket, config: dict[str, Any]) -> None:
+    """The forked worker: a new session, its limits, then requests until the judge hangs up."""
+    os.setsid()
+    limits_mod.apply(limits_mod.Limits.from_json(config["limits"]))
+    dispatcher = Dispatcher(Path(config["submission"]), config["modules"], config["blocked"])
+    while True:
+        try:
+            tree, buffers = wire.recv_message(sock)
+        except (EOFError, OSError):
+            break
+        reply, out = dispatcher.handle(tree, buffers)
+        try:
+            wire.send_message(sock, reply, out)
+        except (OSError, ValueError) as err:
+            wire.send_message(sock, {"error": {"type": type(err).__name__,
+                                               "message": str(err)[:500], "frames": ""}}, [])
+    os._exit(0)  # skip atexit hooks and finalizers that student code may have registered
+
+
+def describe_status(status: int) -> dict[str, Any]:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        return {"signal": signal.Signals(sig).name if sig in signal.valid_signals() else sig}
+    return {"exit_code": os.WEXITSTATUS(status)}
+
+
+def main(config: dict[str, Any]) -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversized writes fail with EFBIG instead
+    control = socket.socket(fileno=int(config["control_fd"]))
+    wire.send_message(control, {"ready": True, "pid": os.getpid()}, [])
+    while True:
+        try:
+            request, _ = wire.recv_message(control)
+        except (EOFError, OSError):
+            return
+        if request["op"] == "fork":
+            _, fds, _, _ = socket.recv_fds(control, 16, 1)
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                serve_worker(socket.socket(fileno=fds[0]), config)
+            os.close(fds[0])
+            wire.send_message(control, {"pid": pid}, [])
+        elif request["op"] == "end":
+            pid = int(request["pid"])
+            for kill in (os.kill, os.killpg):  # the worker, then whatever it started
+                with contextlib.suppress(ProcessLookupError):
+                    kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+            wire.send_message(control, describe_status(status), [])
+
+
+if __name__ == "__main__":
+    main(json.loads(sys.argv[1]))

@@ -1,0 +1,98 @@
+"""`autograder selfcheck ID`: prove an assignment's tests mean something.
+
+The solution scores 100% under the judge and the released stub scores 0; the tests' points
+match assignment.toml; every public test passes on the solution and fails on the stub; the stubs
+expose the solution's names and signatures.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from autograder import assignment as assignment_mod
+from autograder.assignment import Assignment
+from autograder.judge import run_hidden_tests
+from autograder.scoring import points_by_part, score
+
+
+def _module_copy(source: Path, modules: list[str], dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for module in modules:
+        shutil.copyfile(source / f"{module}.py", dest / f"{module}.py")
+    return dest
+
+
+def signatures(path: Path) -> dict[str, str]:
+    """Public functions, classes and methods of a module with their parameter lists."""
+    found: dict[str, str] = {}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                found[prefix + child.name] = ast.unparse(child.args) + " -> " + (
+                    ast.unparse(child.returns) if child.returns else "")
+            elif isinstance(child, ast.ClassDef):
+                found[prefix + child.name] = "class"
+                visit(child, f"{prefix}{child.name}.")
+
+    visit(ast.parse(path.read_text()), "")
+    return found
+
+
+def public_test_results(folder: Path) -> dict[str, bool]:
+    """Run pytest on folder/tests in its own process; test id -> passed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        xml = Path(tmp) / "junit.xml"
+        subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider",
+                        "-o", "addopts=", f"--junitxml={xml}"], cwd=folder,
+                       capture_output=True, text=True, timeout=600)
+        if not xml.is_file():
+            return {}
+        results = {}
+        for case in ET.parse(xml).iter("testcase"):
+            failed = any(c.tag in ("failure", "error", "skipped") for c in case)
+            results[f"{case.get('classname')}::{case.get('name')}"] = not failed
+        return results
+
+
+def selfcheck(assignment_id: str, *, isolation: str = "auto") -> list[str]:
+    """Every problem found (empty: the assignment is sound)."""
+    spec: Assignment = assignment_mod.load(assignment_id)
+    problems: list[str] = []
+    released = spec.released
+    if not released.is_dir():
+        return [f"{released} does not exist: run `autograder release {assignment_id}`"]
+    for module in spec.modules:
+        want, got = signatures(spec.root / f"{module}.py"), signatures(released / f"{module}.py")
+        if want != got:
+            diff = sorted(k for k in set(want) | set(got) if want.get(k) != got.get(k))
+            problems.append(f"stub {module}.py differs from the solution in: {', '.join(diff)}")
+    with tempfile.TemporaryDirectory(prefix="autograder-selfcheck-") as tmp:
+        for label, source, expected in (("solution", spec.root, spec.max_score),
+                                        ("stub", released, 0.0)):
+            copy = _module_copy(source, spec.modules, Path(tmp) / label)
+            report = run_hidden_tests(spec, copy, isolation=isolation)
+            if report.error:
+                problems.append(f"graded tests on the {label}: {report.error}")
+                continue
+            total = score(spec, report.outcomes).total
+            if total != expected:
+                failing = [o.name for o in report.outcomes if o.passed != (label == "solution")]
+                problems.append(f"the {label} scores {total:g}, expected {expected:g} "
+                                f"(tests: {', '.join(failing)})")
+            if label == "solution" and points_by_part(report.outcomes) != spec.parts:
+                problems.append(f"graded tests give {points_by_part(report.outcomes)} per part; "
+                                f"assignment.toml says {spec.parts}")
+    on_solution, on_stub = public_test_results(spec.root), public_test_results(released)
+    if not on_solution:
+        problems.append("no public test ran on the solution")
+    problems += [f"public test fails on the solution: {t}" for t, ok in on_solution.items()
+                 if not ok]
+    problems += [f"public test passes on the stub: {t}" for t, ok in on_stub.items() if ok]
+    return problems

@@ -1,0 +1,138 @@
+"""The pytest plugin of graded tests: fixtures, part selection and the outcome of each test.
+
+Options (all optional; without --ag-submission the tests grade the solution in local mode):
+  --ag-submission DIR   the submission to grade (a folder of module files)
+  --ag-mode             sandbox (default with a submission) or local
+  --ag-isolation        auto, bwrap or process
+  --ag-device           cpu or cuda
+  --ag-parts            comma-separated parts to run (others are deselected)
+  --ag-results FILE     write each test's outcome as JSON
+  --ag-log FILE         where the sandbox's own output goes
+
+Only pytest and the standard library are imported at load time: the plugin is registered for
+every pytest run in the environment, students' included.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import zlib
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograder.testing.outcomes import Outcome, feedback_for
+
+_OUTCOMES = pytest.StashKey[list[Outcome]]()
+_ISOLATION = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("autograder", "graded tests (autograder)")
+    group.addoption("--ag-submission", default=None, help="submission folder to grade")
+    group.addoption("--ag-mode", default=None, choices=["sandbox", "local"])
+    group.addoption("--ag-isolation", default="auto", choices=["auto", "bwrap", "process"])
+    group.addoption("--ag-device", default="cpu")
+    group.addoption("--ag-parts", default=None, help="comma-separated parts to run")
+    group.addoption("--ag-results", default=None, help="write outcomes as JSON here")
+    group.addoption("--ag-log", default=None, help="sandbox output log")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_OUTCOMES] = []
+    config.addinivalue_line("markers", "points(value): points a graded test is worth")
+    config.addinivalue_line("markers", "part(name): the assignment part a graded test grades")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = config.getoption("--ag-parts")
+    if not wanted:
+        return
+    parts = set(wanted.split(","))
+    keep = [i for i in items if (m := i.get_closest_marker("part")) and m.args[0] in parts]
+    config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+    items[:] = keep
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if item.get_closest_marker("points") is None:
+        return report
+    failed_setup = call.when == "setup" and report.failed
+    if call.when == "call" or failed_setup:
+        points_marker = item.get_closest_marker("points")
+        part_marker = item.get_closest_marker("part")
+        doc = getattr(getattr(item, "obj", None), "__doc__", None) or ""
+        item.config.stash[_OUTCOMES].append(Outcome(
+            name=item.name, nodeid=item.nodeid, doc=" ".join(doc.split()),
+            part=str(part_marker.args[0]) if part_marker else "",
+            max_points=float(points_marker.args[0]) if points_marker else 0.0,
+            passed=report.passed, feedback=feedback_for(call.excinfo),
+            seconds=report.duration))
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    path = session.config.getoption("--ag-results")
+    if path:
+        outcomes = [o.to_json() for o in session.config.stash[_OUTCOMES]]
+        isolation = session.config.stash.get(_ISOLATION, "none")
+        Path(path).write_text(json.dumps({"isolation": isolation, "outcomes": outcomes,
+                                          "imported_from_submission": _imported_from(session)},
+                                         indent=1))
+
+
+def _imported_from(session: pytest.Session) -> list[str]:
+    """Modules this (trusted) process loaded from the submission: must stay empty in grading."""
+    folder = session.config.getoption("--ag-submission")
+    if not folder:
+        return []
+    root = Path(folder).resolve()
+    found = []
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if isinstance(file, str) and Path(file).resolve().is_relative_to(root):
+            found.append(name)
+    return found
+
+
+@pytest.fixture(scope="session")
+def _ag_session(request: pytest.FixtureRequest) -> Iterator[Any]:
+    from autograder.testing.session import GradingSession
+
+    session = GradingSession.from_config(request.config)
+    yield session
+    request.config.stash[_ISOLATION] = session.isolation_used()
+    session.close()
+
+
+@pytest.fixture
+def student(_ag_session: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The submission: `student.<module>.<name>` runs in a fresh sandbox worker for this test."""
+    with _ag_session.student(Path(str(request.node.path))) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def reference(_ag_session: Any, request: pytest.FixtureRequest) -> Any:
+    """The solution's modules, imported here in the trusted process."""
+    return _ag_session.reference(Path(str(request.node.path)))
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> Any:
+    """A numpy Generator seeded from the test's id: fresh inputs per test, same on every run."""
+    import numpy as np
+
+    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+@pytest.fixture
+def device(request: pytest.FixtureRequest) -> str:
+    """'cpu', or 'cuda' when grading with --device cuda."""
+    return str(request.config.getoption("--ag-device"))

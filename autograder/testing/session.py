@@ -1,0 +1,91 @@
+"""What the graded-test fixtures share in one pytest session: the assignment, the reference
+solution, and the sandbox of the submission under test (started once, forked per test)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from autograder import assignment as assignment_mod
+from autograder.assignment import Assignment
+from autograder.errors import SandboxCrashed
+from autograder.local import LocalChannel, LocalDispatcher
+from autograder.proxy import Channel, Connection, SubmissionProxy
+from autograder.sandbox.launcher import Sandbox, worker_for
+from autograder.static_checks import blocked_modules
+
+
+class GradingSession:
+    def __init__(self, submission: Path | None, *, mode: str, isolation: str,
+                 log: Path | None) -> None:
+        self.submission = submission.resolve() if submission else None
+        self.mode = mode
+        self.isolation = isolation
+        self.log = log
+        self.assignments: dict[Path, Assignment] = {}
+        self.sandboxes: dict[Path, Sandbox] = {}
+        self.failed_starts: dict[Path, SandboxCrashed] = {}
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> GradingSession:
+        submission = config.getoption("--ag-submission")
+        mode = config.getoption("--ag-mode") or ("sandbox" if submission else "local")
+        log = config.getoption("--ag-log")
+        return cls(Path(submission) if submission else None, mode=mode,
+                   isolation=config.getoption("--ag-isolation"), log=Path(log) if log else None)
+
+    def assignment(self, test_path: Path) -> Assignment:
+        root = assignment_mod.find_root(test_path.parent)
+        if root not in self.assignments:
+            self.assignments[root] = Assignment.load(root)
+        return self.assignments[root]
+
+    def reference(self, test_path: Path) -> SimpleNamespace:
+        spec = self.assignment(test_path)
+        if str(spec.root) not in sys.path:
+            sys.path.insert(0, str(spec.root))
+        return SimpleNamespace(**{m: importlib.import_module(m) for m in spec.modules})
+
+    @contextmanager
+    def student(self, test_path: Path) -> Iterator[SubmissionProxy]:
+        spec = self.assignment(test_path)
+        submission = self.submission or spec.root
+        blocked = blocked_modules(spec, submission)
+        if self.mode == "local":
+            channel: Channel = LocalChannel(LocalDispatcher(submission, spec.modules, blocked))
+            yield SubmissionProxy(Connection(channel), spec.modules)
+            return
+        with worker_for(self._sandbox(spec, submission, blocked)) as worker:
+            yield SubmissionProxy(Connection(worker), spec.modules)
+
+    def _sandbox(self, spec: Assignment, submission: Path, blocked: dict[str, str]) -> Sandbox:
+        if spec.root in self.failed_starts:
+            raise self.failed_starts[spec.root]
+        if spec.root not in self.sandboxes:
+            log = self.log or Path(f"/tmp/autograder-sandbox-{spec.id}.log")
+            sandbox = Sandbox(submission, modules=spec.modules, blocked=blocked,
+                              limits=spec.limits, log_path=log, isolation=self.isolation)
+            try:
+                sandbox.start()
+            except SandboxCrashed as err:
+                self.failed_starts[spec.root] = err
+                raise
+            self.sandboxes[spec.root] = sandbox
+        return self.sandboxes[spec.root]
+
+    def isolation_used(self) -> str:
+        """'bwrap' or 'process' for sandboxed runs, 'local' for in-process ones."""
+        if self.mode == "local":
+            return "local"
+        kinds = {s.isolation for s in self.sandboxes.values()}
+        return kinds.pop() if len(kinds) == 1 else "none"
+
+    def close(self) -> None:
+        for sandbox in self.sandboxes.values():
+            sandbox.close()
