@@ -58,10 +58,11 @@ def _unique_names(sources: list[Path]) -> list[str]:
 
 def grade(submissions: list[Path], *, assignment_id: str, out: Path, isolation: str = "auto",
           device: str = "cpu", force: bool = False,
-          progress: Callable[[str, dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+          progress: Callable[[str, dict[str, Any]], None] | None = None,
+          solutions: Path = assignment_mod.SOLUTIONS) -> list[dict[str, Any]]:
     """Grade every submission, skipping those with a results.json already (unless `force`);
     write OUT/scores.csv and return every result."""
-    spec = assignment_mod.load(assignment_id)
+    spec = assignment_mod.load(assignment_id, solutions)
     results = []
     for source, name in zip(submissions, _unique_names(submissions), strict=True):
         done = None if force else results_mod.load(out / name / "results.json")
