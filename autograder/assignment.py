@@ -11,6 +11,7 @@ from autograder.sandbox.limits import Limits
 REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "solutions"
 ASSIGNMENTS = REPO / "assignments"
+EXAMPLES = REPO / "examples" / "submissions"
 
 
 class SpecError(ValueError):

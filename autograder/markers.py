@@ -116,3 +116,14 @@ def stub_source(path: Path, source: str, module: str) -> str:
         cursor = region.end
     out += lines[cursor:]
     return "\n".join(out) + "\n"
+
+
+def solution_source(path: Path, source: str) -> str:
+    """`source` as a student who solved everything would hand it in: markers and hints gone."""
+    drop: set[int] = set()
+    for region in find_regions(path, source):
+        drop |= {region.begin, region.end}
+        if region.hint:
+            drop.add(region.begin + 1)
+    lines = source.splitlines()
+    return "\n".join(line for n, line in enumerate(lines, start=1) if n not in drop) + "\n"

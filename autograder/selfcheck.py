@@ -2,7 +2,7 @@
 
 The solution scores 100% under the judge and the released stub scores 0; the tests' points
 match assignment.toml; every public test passes on the solution and fails on the stub; the stubs
-expose the solution's names and signatures.
+expose the solution's names and signatures; the solution keeps its own forbidden-imports rule.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from autograder import assignment as assignment_mod
 from autograder.assignment import Assignment
 from autograder.judge import run_hidden_tests
 from autograder.scoring import points_by_part, score
+from autograder.static_checks import blocked_modules
 
 
 def _module_copy(source: Path, modules: list[str], dest: Path) -> Path:
@@ -64,7 +65,8 @@ def public_test_results(folder: Path) -> dict[str, bool]:
 def selfcheck(assignment_id: str, *, isolation: str = "auto") -> list[str]:
     """Every problem found (empty: the assignment is sound)."""
     spec: Assignment = assignment_mod.load(assignment_id)
-    problems: list[str] = []
+    problems = [f"the solution breaks its own rule: {why}"
+                for why in blocked_modules(spec, spec.root).values()]
     released = spec.released
     if not released.is_dir():
         return [f"{released} does not exist: run `autograder release {assignment_id}`"]

@@ -20,7 +20,8 @@ def test_stub_replaces_regions_and_keeps_signatures(toy) -> None:
 
 def _release_toy(toy) -> Path:
     solutions = toy.root.parent
-    release.release(["toy"], solutions=solutions, assignments=solutions.parent / "assignments")
+    release.release(["toy"], solutions=solutions, assignments=solutions.parent / "assignments",
+                    examples=solutions.parent / "examples")
     return solutions.parent / "assignments" / "toy"
 
 
@@ -32,7 +33,8 @@ def test_release_writes_stubs_tests_and_nothing_hidden(toy) -> None:
 
 def test_check_is_clean_after_release_and_sees_drift(toy) -> None:
     out = _release_toy(toy)
-    kwargs = {"solutions": toy.root.parent, "assignments": out.parent}
+    kwargs = {"solutions": toy.root.parent, "assignments": out.parent,
+              "examples": toy.root.parent.parent / "examples"}
     assert release.check(["toy"], **kwargs) == []
     (out / "vectors.py").write_text("# edited by hand\n")
     (out / "extra.py").write_text("")
@@ -66,7 +68,8 @@ def test_bad_markers_abort_the_release_before_any_write(toy) -> None:
     before = (out / "vectors.py").read_text()
     (toy.root / "vectors.py").write_text("def f():\n    ### BEGIN SOLUTION\n    return 1\n")
     with pytest.raises(release.ReleaseError, match="vectors.py:2"):
-        release.release(["toy"], solutions=toy.root.parent, assignments=out.parent)
+        release.release(["toy"], solutions=toy.root.parent, assignments=out.parent,
+                        examples=toy.root.parent.parent / "examples")
     assert (out / "vectors.py").read_text() == before
 
 
@@ -74,5 +77,14 @@ def test_missing_module_is_an_error(toy) -> None:
     (toy.root / "vectors.py").unlink()
     with pytest.raises(release.ReleaseError, match="vectors.*missing"):
         release.release(["toy"], solutions=toy.root.parent,
-                        assignments=toy.root.parent.parent / "assignments")
+                        assignments=toy.root.parent.parent / "assignments",
+                        examples=toy.root.parent.parent / "examples")
     assert not (toy.root.parent.parent / "assignments").exists()
+
+
+def test_release_generates_perfect_and_stub_examples(toy) -> None:
+    _release_toy(toy)
+    examples = toy.root.parent.parent / "examples" / "toy"
+    perfect = (examples / "perfect" / "vectors.py").read_text()
+    assert "return a + b" in perfect and "SOLUTION" not in perfect and "HINT" not in perfect
+    assert "NotImplementedError" in (examples / "stub" / "vectors.py").read_text()
