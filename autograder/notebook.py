@@ -25,11 +25,12 @@ def generate_student_notebook(source: Path, dest: Path, assignment_id: str) -> N
         shutil.copyfile(source, course / "source" / assignment_id / source.name)
         config = Config()
         config.CourseDirectory.root = str(course)
+        config.CourseDirectory.assignment_id = assignment_id
         config.GenerateAssignment.no_database = True
         config.GenerateAssignment.create_assignment = False
-        config.ClearMetadataPreprocessor.enabled = True
+        config.SaveCells.enabled = False  # no gradebook: the scratch course is thrown away
         logging.getLogger("traitlets").setLevel(logging.ERROR)
         converter = GenerateAssignment(coursedir=CourseDirectory(config=config), config=config)
         converter.log.setLevel(logging.ERROR)
-        converter.start([assignment_id])
+        converter.start()
         shutil.copyfile(course / "release" / assignment_id / source.name, dest)

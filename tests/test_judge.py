@@ -102,6 +102,15 @@ def test_exiting_the_process_fails_the_test(toy, make_submission) -> None:
     assert "ended the process" in report.outcomes[0].feedback
 
 
+def test_killing_the_warm_process_costs_only_that_test(toy, make_submission) -> None:
+    killer = CORRECT.replace("return np.add(a, b)", """
+    import os, signal, time
+    os.kill(os.getppid(), signal.SIGKILL)
+    time.sleep(30)""")
+    report, result = _grade(toy, make_submission({"vectors.py": killer}))
+    assert result.parts == {"sums": 0, "scaling": 2}, [o.feedback for o in report.outcomes]
+
+
 def test_syntax_error_is_reported_with_the_line(toy, make_submission) -> None:
     report, result = _grade(toy, make_submission({"vectors.py": "def add(a, b)\n    return 1\n"}))
     assert result.total == 0

@@ -102,6 +102,8 @@ class Dispatcher:
 
 
 def _is_under(filename: str, folder: Path) -> bool:
+    if not filename.startswith("/"):  # "<frozen importlib._bootstrap>", "<string>"
+        return False
     try:
         return Path(filename).resolve().is_relative_to(folder)
     except (OSError, ValueError):

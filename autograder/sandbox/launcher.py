@@ -149,6 +149,9 @@ class Sandbox:
         reply: dict[str, Any] = self._control({"op": "end", "pid": pid})
         return reply
 
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def close(self) -> None:
         if self.control is not None:
             self.control.close()

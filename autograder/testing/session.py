@@ -67,6 +67,10 @@ class GradingSession:
     def _sandbox(self, spec: Assignment, submission: Path, blocked: dict[str, str]) -> Sandbox:
         if spec.root in self.failed_starts:
             raise self.failed_starts[spec.root]
+        current = self.sandboxes.get(spec.root)
+        if current is not None and not current.alive():
+            current.close()  # student code killed the warm process: the next test gets a new one
+            del self.sandboxes[spec.root]
         if spec.root not in self.sandboxes:
             log = self.log or Path(f"/tmp/autograder-sandbox-{spec.id}.log")
             sandbox = Sandbox(submission, modules=spec.modules, blocked=blocked,

@@ -62,7 +62,9 @@ class Module:
 class Linear(Module):
     """Affine layer y = x W + b with W of shape (in_features, out_features)."""
 
-    def __init__(self, in_features: int, out_features: int, *, seed: int = 0, init: str = "he"):
+    def __init__(
+        self, in_features: int, out_features: int, *, seed: int = 0, init: str = "he"
+    ) -> None:
         super().__init__()
         if init not in INITIALIZERS:
             raise ValueError(f"unknown init {init!r}; choose one of {sorted(INITIALIZERS)}")
@@ -122,7 +124,7 @@ class Linear(Module):
 class Sequential(Module):
     """A chain of layers: y = f_K(... f_2(f_1(x)))."""
 
-    def __init__(self, *layers: Module):
+    def __init__(self, *layers: Module) -> None:
         super().__init__()
         self.layers = list(layers)
 

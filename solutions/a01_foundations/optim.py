@@ -23,7 +23,7 @@ class SGD:
         momentum: float = 0.0,
         nesterov: bool = False,
         weight_decay: float = 0.0,
-    ):
+    ) -> None:
         if nesterov and momentum <= 0.0:
             raise ValueError("Nesterov momentum needs momentum > 0")
         self.lr = lr
@@ -64,7 +64,7 @@ class SGD:
 class RMSProp:
     """RMSProp: divide the step by a running root-mean-square of the gradients."""
 
-    def __init__(self, lr: float = 1e-2, *, alpha: float = 0.99, eps: float = 1e-8):
+    def __init__(self, lr: float = 1e-2, *, alpha: float = 0.99, eps: float = 1e-8) -> None:
         self.lr = lr
         self.alpha = alpha
         self.eps = eps
@@ -101,7 +101,7 @@ class Adam:
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
-    ):
+    ) -> None:
         self.lr = lr
         self.betas = betas
         self.eps = eps
@@ -160,7 +160,7 @@ class AdamW(Adam):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
-    ):
+    ) -> None:
         super().__init__(lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:

@@ -7,7 +7,7 @@ from layers import Module
 class Dropout(Module):
     """Inverted dropout: zero each entry with probability p in training, identity in evaluation."""
 
-    def __init__(self, p: float = 0.5, *, seed: int = 0):
+    def __init__(self, p: float = 0.5, *, seed: int = 0) -> None:
         super().__init__()
         if not 0.0 <= p < 1.0:
             raise ValueError(f"dropout probability must be in [0, 1), got {p}")
