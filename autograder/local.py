@@ -12,7 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from autograder.sandbox.dispatch import Dispatcher
+from autograder.sandbox.dispatch import LIBRARY_PREFIX, Dispatcher
 
 
 class LocalDispatcher(Dispatcher):
@@ -25,6 +25,8 @@ class LocalDispatcher(Dispatcher):
 
     def import_module(self, name: str) -> Any:
         self.check_importable(name)
+        if name.startswith(LIBRARY_PREFIX):
+            return importlib.import_module(name)
         if self.loaded is None:
             self.loaded = self._import_all()
         module = self.loaded[name]

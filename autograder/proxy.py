@@ -97,9 +97,14 @@ class SubmissionProxy:
         self._modules = modules
         self._loaded: dict[str, Handle] = {}
 
-    def __getattr__(self, name: str) -> Handle:
-        if name.startswith("_") or name not in self._modules:
-            raise AttributeError(f"the assignment has no module {name!r}")
+    def lib(self, name: str) -> Handle:
+        """A module of the course library (`dnn.*`) imported next to the student's code, for
+        work that must happen there, e.g. `student.lib("dnn.autograd").gradients(net, ...)`."""
+        if not name.startswith("dnn."):
+            raise AttributeError(f"only dnn.* library modules can be reached, not {name!r}")
+        return self._load(name)
+
+    def _load(self, name: str) -> Handle:
         if name not in self._loaded:
             module = self._conn.ask({"op": "import", "module": name}, name)
             if not isinstance(module, Handle):
@@ -107,3 +112,8 @@ class SubmissionProxy:
             object.__setattr__(module, "_label", name)
             self._loaded[name] = module
         return self._loaded[name]
+
+    def __getattr__(self, name: str) -> Handle:
+        if name.startswith("_") or name not in self._modules:
+            raise AttributeError(f"the assignment has no module {name!r}")
+        return self._load(name)

@@ -158,3 +158,26 @@ def test_network_is_unreachable_in_the_sandbox(toy, make_submission) -> None:
 def test_process_isolation_still_grades_and_says_so(toy, make_submission, isolation) -> None:
     report, result = _grade(toy, make_submission({"vectors.py": CORRECT}), isolation=isolation)
     assert report.isolation == "process" and result.total == 5
+
+
+def test_course_library_computes_gradients_in_the_sandbox(tmp_path, make_submission) -> None:
+    torch = pytest.importorskip("torch")
+    from autograder.proxy import Connection, SubmissionProxy
+    from autograder.sandbox.launcher import Sandbox, worker_for
+    from autograder.sandbox.limits import Limits
+
+    folder = make_submission({"nets.py": "import torch\n"
+                              "def make():\n    torch.manual_seed(0)\n"
+                              "    return torch.nn.Linear(3, 2).double()\n"})
+    with Sandbox(folder, modules=["nets"], blocked={}, limits=Limits(),
+                 log_path=tmp_path / "log") as sandbox, worker_for(sandbox) as worker:
+        student = SubmissionProxy(Connection(worker), ["nets"])
+        net = student.nets.make()
+        x, dy = torch.randn(4, 3, dtype=torch.float64), torch.randn(4, 2, dtype=torch.float64)
+        got = student.lib("dnn.autograd").gradients(net, [x], dy)
+        weight = net.state_dict()["weight"]
+        with pytest.raises(AttributeError):
+            student.lib("os")
+    torch.testing.assert_close(got["input0"], dy @ weight)
+    torch.testing.assert_close(got["weight"], dy.T @ x)
+    torch.testing.assert_close(got["bias"], dy.sum(0))

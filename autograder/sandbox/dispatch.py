@@ -15,6 +15,7 @@ from typing import Any
 from autograder import wire
 from autograder.errors import DataOnlyError
 
+LIBRARY_PREFIX = "dnn."  # graded tests may call these library modules inside the sandbox
 MAX_MESSAGE_CHARS = 2000
 MAX_FRAMES = 12
 
@@ -70,11 +71,15 @@ class Dispatcher:
 
     def import_module(self, name: str) -> Any:
         self.check_importable(name)
+        if name.startswith(LIBRARY_PREFIX):
+            return importlib.import_module(name)
         if str(self.submission) not in sys.path:
             sys.path.insert(0, str(self.submission))
         return importlib.import_module(name)
 
     def check_importable(self, name: str) -> None:
+        if name.startswith(LIBRARY_PREFIX) and name.replace(".", "").isidentifier():
+            return  # the course's own library, installed read-only in the sandbox
         if name not in self.modules:
             raise ImportError(f"{name} is not a module of this assignment")
         if name in self.blocked:
