@@ -105,8 +105,14 @@ class Sandbox:
         self.threads = threads
         self.process: subprocess.Popen[bytes] | None = None
         self.control: socket.socket | None = None
+        self.ready = False
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the warm process without waiting for it (its imports overlap the judge's)."""
         ours, theirs = socket.socketpair()
         inside = SANDBOX_SUBMISSION if self.isolation == "bwrap" else str(self.submission)
         config = {"control_fd": theirs.fileno(), "submission": inside, "modules": self.modules,
@@ -121,13 +127,19 @@ class Sandbox:
                 cwd=inside if self.isolation == "process" else "/", start_new_session=True)
         theirs.close()
         self.control = ours
+
+    def wait_ready(self) -> None:
+        assert self.control is not None, "launch() the sandbox first"
+        if self.ready:
+            return
         try:
-            hello, _ = wire.recv_message(ours, time.monotonic() + _START_SECONDS)
+            hello, _ = wire.recv_message(self.control, time.monotonic() + _START_SECONDS)
         except (EOFError, OSError) as err:
             self.close()
             raise SandboxCrashed(f"the sandbox did not start ({err})") from None
         if hello.get("ready") is not True:
             raise SandboxCrashed("the sandbox did not start")
+        self.ready = True
 
     def _control(self, request: dict[str, Any], fds: list[int] | None = None) -> Any:
         assert self.control is not None, "start() the sandbox first"

@@ -28,6 +28,7 @@ from autograder.testing.outcomes import Outcome, feedback_for
 
 _OUTCOMES = pytest.StashKey[list[Outcome]]()
 _ISOLATION = pytest.StashKey[str]()
+_SESSION = pytest.StashKey[Any]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,8 +44,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_OUTCOMES] = []
+    if config.getoption("--ag-submission") and config.args:
+        from autograder.testing.session import GradingSession
+
+        session = GradingSession.from_config(config)
+        session.prelaunch(Path(config.args[0]).resolve() / "x")
+        config.stash[_SESSION] = session
     config.addinivalue_line("markers", "points(value): points a graded test is worth")
     config.addinivalue_line("markers", "part(name): the assignment part a graded test grades")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(_SESSION, None)
+    if session is not None:
+        session.close()  # also when no test asked for the sandbox that was started early
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -105,7 +118,8 @@ def _imported_from(session: pytest.Session) -> list[str]:
 def _ag_session(request: pytest.FixtureRequest) -> Iterator[Any]:
     from autograder.testing.session import GradingSession
 
-    session = GradingSession.from_config(request.config)
+    session = request.config.stash.get(_SESSION, None) or GradingSession.from_config(
+        request.config)
     yield session
     request.config.stash[_ISOLATION] = session.isolation_used()
     session.close()

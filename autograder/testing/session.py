@@ -56,32 +56,49 @@ class GradingSession:
     def student(self, test_path: Path) -> Iterator[SubmissionProxy]:
         spec = self.assignment(test_path)
         submission = self.submission or spec.root
-        blocked = blocked_modules(spec, submission)
         if self.mode == "local":
+            blocked = blocked_modules(spec, submission)
             channel: Channel = LocalChannel(LocalDispatcher(submission, spec.modules, blocked))
             yield SubmissionProxy(Connection(channel), spec.modules)
             return
-        with worker_for(self._sandbox(spec, submission, blocked)) as worker:
+        with worker_for(self._sandbox(spec, submission)) as worker:
             yield SubmissionProxy(Connection(worker), spec.modules)
 
-    def _sandbox(self, spec: Assignment, submission: Path, blocked: dict[str, str]) -> Sandbox:
+    def prelaunch(self, test_path: Path) -> None:
+        """Start the submission's warm process now, so that its numpy/torch imports run while
+        pytest collects (and imports) the graded tests."""
+        if self.mode != "sandbox" or self.submission is None:
+            return
+        spec = self.assignment(test_path)
+        if spec.root not in self.sandboxes:
+            sandbox = self._new_sandbox(spec, self.submission)
+            sandbox.launch()
+            self.sandboxes[spec.root] = sandbox
+
+    def _new_sandbox(self, spec: Assignment, submission: Path) -> Sandbox:
+        log = self.log or Path(f"/tmp/autograder-sandbox-{spec.id}.log")
+        return Sandbox(submission, modules=spec.modules,
+                       blocked=blocked_modules(spec, submission), limits=spec.limits,
+                       log_path=log, isolation=self.isolation)
+
+    def _sandbox(self, spec: Assignment, submission: Path) -> Sandbox:
         if spec.root in self.failed_starts:
             raise self.failed_starts[spec.root]
         current = self.sandboxes.get(spec.root)
-        if current is not None and not current.alive():
+        if current is not None and current.process is not None and not current.alive():
             current.close()  # student code killed the warm process: the next test gets a new one
             del self.sandboxes[spec.root]
         if spec.root not in self.sandboxes:
-            log = self.log or Path(f"/tmp/autograder-sandbox-{spec.id}.log")
-            sandbox = Sandbox(submission, modules=spec.modules, blocked=blocked,
-                              limits=spec.limits, log_path=log, isolation=self.isolation)
-            try:
-                sandbox.start()
-            except SandboxCrashed as err:
-                self.failed_starts[spec.root] = err
-                raise
+            sandbox = self._new_sandbox(spec, submission)
             self.sandboxes[spec.root] = sandbox
-        return self.sandboxes[spec.root]
+            sandbox.launch()
+        sandbox = self.sandboxes[spec.root]
+        try:
+            sandbox.wait_ready()
+        except SandboxCrashed as err:
+            self.failed_starts[spec.root] = err
+            raise
+        return sandbox
 
     def isolation_used(self) -> str:
         """'bwrap' or 'process' for sandboxed runs, 'local' for in-process ones."""
@@ -93,3 +110,4 @@ class GradingSession:
     def close(self) -> None:
         for sandbox in self.sandboxes.values():
             sandbox.close()
+        self.sandboxes.clear()
