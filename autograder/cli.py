@@ -64,6 +64,28 @@ def _selfcheck(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _mutants(args: argparse.Namespace) -> int:
+    import json
+
+    from autograder import assignment as assignment_mod
+    from autograder.mutants.run import run, summary, to_json
+
+    failed = False
+    for assignment_id in args.ids or assignment_mod.all_ids():
+        report = run(assignment_mod.load(assignment_id), sample=args.sample, seed=args.seed,
+                     isolation=args.isolation)
+        rate = report.rate()
+        print(f"== {assignment_id}: kill rate {rate:.0%} "
+              f"({'sample of ' + str(args.sample) if args.sample else 'all mutants'})")
+        print(summary(report))
+        if args.json:
+            args.json.mkdir(parents=True, exist_ok=True)
+            (args.json / f"{assignment_id}.json").write_text(json.dumps(to_json(report),
+                                                                        indent=1))
+        failed |= rate < args.min_rate
+    return 1 if failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="autograder", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -88,6 +110,16 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("ids", nargs="*", help="assignment ids (default: all)")
     check.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
     check.set_defaults(run=_selfcheck)
+    mutate = commands.add_parser("mutants", help="grade mutants of the solution: kill rates")
+    mutate.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+    mutate.add_argument("--sample", type=int, default=None,
+                        help="grade a fixed random sample of this many mutants (default: all)")
+    mutate.add_argument("--seed", type=int, default=0, help="which sample")
+    mutate.add_argument("--min-rate", type=float, default=0.9,
+                        help="fail when a kill rate is lower (default 0.9)")
+    mutate.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
+    mutate.add_argument("--json", type=Path, default=None, help="write each report here")
+    mutate.set_defaults(run=_mutants)
     return top
 
 

@@ -30,12 +30,16 @@ class JudgeReport:
 
 def run_hidden_tests(assignment: Assignment, submission: Path | None, *, mode: str = "sandbox",
                      isolation: str = "auto", device: str = "cpu",
-                     parts: list[str] | None = None, log: Path | None = None,
-                     timeout: float | None = None) -> JudgeReport:
-    """Grade `submission` (None: the solution itself) with the hidden tests of `assignment`."""
+                     parts: list[str] | None = None, tests: list[str] | None = None,
+                     log: Path | None = None, timeout: float | None = None,
+                     stop_at_first_failure: bool = False) -> JudgeReport:
+    """Grade `submission` (None: the solution itself) with the hidden tests of `assignment`
+    (only `tests`, node ids relative to the assignment folder, when given)."""
     with tempfile.TemporaryDirectory(prefix="autograder-judge-") as tmp:
         results = Path(tmp) / "outcomes.json"
-        command = [sys.executable, "-m", "pytest", str(assignment.hidden_dir), "-q",
+        targets = [str(assignment.root / t) for t in tests] if tests else [
+            str(assignment.hidden_dir)]
+        command = [sys.executable, "-m", "pytest", *targets, "-q",
                    "--assert=plain", "-p", "no:cacheprovider", "--no-header", "-o",
                    "addopts=", f"--rootdir={assignment.root}", f"--ag-mode={mode}",
                    f"--ag-isolation={isolation}", f"--ag-device={device}",
@@ -44,6 +48,8 @@ def run_hidden_tests(assignment: Assignment, submission: Path | None, *, mode: s
             command.append(f"--ag-submission={submission}")
         if parts:
             command.append(f"--ag-parts={','.join(parts)}")
+        if stop_at_first_failure:
+            command.append("--exitfirst")
         budget = timeout or _suite_budget(assignment)
         start = time.monotonic()
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}

@@ -1,0 +1,1 @@
+"""`autograder mutants ID`: how many plausible bugs in the solution do the graded tests catch?"""

@@ -1,0 +1,136 @@
+"""Grade mutants of an assignment's solution and report kill rates per part.
+
+A mutant is killed when any graded test that runs its function fails (or the judge stops it);
+it survives when they all pass. Mutants listed in solutions/ID/mutants.toml as equivalent
+(computing the same function) are reported with their reason and left out of the rate.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.assignment import Assignment
+from autograder.judge import run_hidden_tests
+from autograder.mutants.operators import Mutant, mutants
+
+
+@dataclass
+class MutantResult:
+    mutant: Mutant
+    parts: list[str]
+    status: str  # killed | survived | equivalent | not-covered
+    reason: str = ""
+
+
+@dataclass
+class MutationReport:
+    results: list[MutantResult] = field(default_factory=list)
+
+    def rate(self, part: str | None = None) -> float:
+        """Killed / (killed + survived + not covered); equivalents do not count."""
+        counted = [r for r in self.results if r.status != "equivalent" and (
+            part is None or part in r.parts or (r.status == "not-covered" and part == "-"))]
+        return sum(r.status == "killed" for r in counted) / len(counted) if counted else 1.0
+
+    def parts(self) -> list[str]:
+        return sorted({p for r in self.results for p in r.parts})
+
+
+def equivalent_mutants(spec: Assignment) -> dict[str, str]:
+    """Mutant id -> why it computes the same function, from solutions/ID/mutants.toml."""
+    path = spec.root / "mutants.toml"
+    if not path.is_file():
+        return {}
+    entries = tomllib.loads(path.read_text()).get("equivalent", [])
+    return {str(e["id"]): str(e["reason"]) for e in entries}
+
+
+def function_tests(spec: Assignment) -> dict[str, list[tuple[str, str]]]:
+    """'module:first_line' -> [(test node id, part)] of the graded tests that run it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "trace.json"
+        env = {**os.environ, "AUTOGRADER_TRACE_ROOT": str(spec.root) + "/",
+               "AUTOGRADER_TRACE_OUT": str(out)}
+        subprocess.run([sys.executable, "-m", "pytest", str(spec.hidden_dir), "-q",
+                        "--assert=plain", "-p", "no:cacheprovider", "-o", "addopts=",
+                        f"--rootdir={spec.root}", "-p", "autograder.mutants.trace_plugin"],
+                       cwd=spec.root, env=env, capture_output=True, timeout=900, check=False)
+        trace = json.loads(out.read_text())
+    mapping: dict[str, list[tuple[str, str]]] = {}
+    for nodeid, info in trace.items():
+        for function in info["functions"]:
+            mapping.setdefault(function, []).append((nodeid, info["part"]))
+    return mapping
+
+
+def all_mutants(spec: Assignment) -> list[Mutant]:
+    return [m for module in spec.modules for m in mutants(spec.root / f"{module}.py", module)]
+
+
+def grade_mutant(spec: Assignment, mutant: Mutant, tests: list[str], *, isolation: str
+                 ) -> bool:
+    """True when the mutant is killed by `tests`."""
+    with tempfile.TemporaryDirectory(prefix="autograder-mutant-") as tmp:
+        folder = Path(tmp)
+        for module in spec.modules:
+            shutil.copyfile(spec.root / f"{module}.py", folder / f"{module}.py")
+        (folder / f"{mutant.module}.py").write_text(mutant.source)
+        report = run_hidden_tests(spec, folder, tests=tests, isolation=isolation,
+                                  stop_at_first_failure=True)
+    return bool(report.error) or not report.outcomes or not all(
+        o.passed for o in report.outcomes)
+
+
+def run(spec: Assignment, *, sample: int | None = None, seed: int = 0,
+        isolation: str = "auto") -> MutationReport:
+    """Grade every mutant, or a fixed random `sample` of them (the same for the same seed)."""
+    candidates = all_mutants(spec)
+    if sample is not None and sample < len(candidates):
+        candidates = sorted(random.Random(seed).sample(candidates, sample), key=lambda m: m.id)
+    equivalent = equivalent_mutants(spec)
+    coverage = function_tests(spec)
+    report = MutationReport()
+    for mutant in candidates:
+        covering = coverage.get(f"{mutant.module}:{mutant.function_line}", [])
+        parts = sorted({part for _, part in covering})
+        if mutant.id in equivalent:
+            report.results.append(MutantResult(mutant, parts, "equivalent",
+                                               equivalent[mutant.id]))
+        elif not covering:
+            report.results.append(MutantResult(mutant, ["-"], "not-covered",
+                                               "no graded test runs this function"))
+        else:
+            killed = grade_mutant(spec, mutant, [n for n, _ in covering], isolation=isolation)
+            report.results.append(MutantResult(mutant, parts, "killed" if killed else
+                                               "survived"))
+    return report
+
+
+def to_json(report: MutationReport) -> list[dict[str, object]]:
+    return [{"id": r.mutant.id, "description": r.mutant.description, "parts": r.parts,
+             "status": r.status, "reason": r.reason} for r in report.results]
+
+
+def summary(report: MutationReport) -> str:
+    lines = [f"{'part':<16} {'mutants':>7} {'killed':>6} {'rate':>6}"]
+    for part in [*report.parts(), None]:
+        rows = [r for r in report.results if r.status != "equivalent" and (
+            part is None or part in r.parts)]
+        killed = sum(r.status == "killed" for r in rows)
+        lines.append(f"{part or 'ALL':<16} {len(rows):>7} {killed:>6} "
+                     f"{report.rate(part):>6.0%}")
+    for r in report.results:
+        if r.status in ("survived", "not-covered"):
+            lines.append(f"  {r.status}: {r.mutant.id}  ({r.mutant.description})")
+        elif r.status == "equivalent":
+            lines.append(f"  equivalent: {r.mutant.id}  ({r.reason})")
+    return "\n".join(lines)
