@@ -1,0 +1,30 @@
+"""Mutation testing of graded tests, on the toy assignment."""
+
+from autograder.mutants.operators import mutants
+from autograder.mutants.run import run
+
+
+def test_mutants_touch_only_solution_regions(toy) -> None:
+    found = list(mutants(toy.root / "vectors.py", "vectors"))
+    assert {m.description.split(": ", 1)[1] for m in found} == {
+        "Add -> Sub", "dropped 'Add b'", "Mult -> Div", "dropped 'Mult x'"}
+    assert all(m.line in (10, 23) for m in found)  # the two region lines, nothing else
+    assert all("def add(a: np.ndarray, b: np.ndarray)" in m.source for m in found)
+
+
+def test_all_toy_mutants_are_killed(toy) -> None:
+    report = run(toy)
+    assert [r.status for r in report.results] == ["killed"] * 4
+    assert report.rate() == 1.0 and report.rate("scaling") == 1.0
+
+
+def test_equivalent_and_uncovered_mutants_are_reported(toy) -> None:
+    (toy.root / "mutants.toml").write_text(
+        '[[equivalent]]\nid = "vectors:10:11:swap-op"\nreason = "pretend: a - b == a + b here"\n')
+    hidden = toy.root / "hidden" / "test_vectors.py"
+    hidden.write_text(hidden.read_text().split('@part("scaling")')[0])  # no test of Scaler
+    report = run(toy)
+    status = {r.mutant.id: r.status for r in report.results}
+    assert status["vectors:10:11:swap-op"] == "equivalent"
+    assert status["vectors:23:15:swap-op"] == "not-covered"
+    assert report.rate() == 1 / 3  # one killed of three counted; the equivalent is left out
