@@ -21,7 +21,7 @@ def _release(args: argparse.Namespace) -> int:
             print("assignments/ is in sync with solutions/" if not problems else
                   "assignments/ is out of date: run `autograder release`")
             return 1 if problems else 0
-        for folder in release.release(args.ids or None):
+        for folder in release.release(args.ids or None, gradebook=args.gradebook):
             print(f"released {folder}")
     except (release.ReleaseError, SpecError) as err:
         print(f"release failed, nothing written: {err}", file=sys.stderr)
@@ -45,7 +45,13 @@ def _grade(args: argparse.Namespace) -> int:
                         isolation=args.isolation, device=args.device, force=args.force,
                         progress=progress)
     bar.close()
-    print(results.table(assignment_mod.load(args.assignment), found))
+    spec = assignment_mod.load(args.assignment)
+    if args.gradebook:
+        from autograder.nbgrading import write_gradebook
+
+        write_gradebook(args.gradebook, spec, found)
+        print(f"scores written to the nbgrader gradebook {args.gradebook}")
+    print(results.table(spec, found))
     print(f"\nresults in {args.out} (scores.csv, one results.json per submission)")
     return 0
 
@@ -62,6 +68,16 @@ def _selfcheck(args: argparse.Namespace) -> int:
             print(f"  - {problem}")
         failed |= bool(problems)
     return 1 if failed else 0
+
+
+def _notebook_cells(args: argparse.Namespace) -> int:
+    from autograder import assignment as assignment_mod
+    from autograder.nbgrading import ensure_part_cells
+
+    for assignment_id in args.ids or assignment_mod.all_ids():
+        changed = ensure_part_cells(assignment_mod.load(assignment_id))
+        print(f"{assignment_id}: {'graded part cells written' if changed else 'up to date'}")
+    return 0
 
 
 def _mutants(args: argparse.Namespace) -> int:
@@ -94,6 +110,8 @@ def parser() -> argparse.ArgumentParser:
     release.add_argument("ids", nargs="*", help="assignment ids (default: all)")
     release.add_argument("--check", action="store_true",
                          help="fail when assignments/ differs from what release would write")
+    release.add_argument("--gradebook", type=Path, default=None,
+                         help="also record the notebooks' cells in this nbgrader gradebook")
     release.set_defaults(run=_release)
 
     grade = commands.add_parser("grade", help="grade submissions (folders or .zip files)")
@@ -104,12 +122,19 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
     grade.add_argument("--force", action="store_true", help="regrade finished submissions")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--gradebook", type=Path, default=None,
+                       help="also write the scores into this nbgrader gradebook")
     grade.set_defaults(run=_grade)
 
     check = commands.add_parser("selfcheck", help="prove an assignment's tests mean something")
     check.add_argument("ids", nargs="*", help="assignment ids (default: all)")
     check.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
     check.set_defaults(run=_selfcheck)
+    cells = commands.add_parser("notebook-cells",
+                                help="add one nbgrader-graded cell per part to solutions/ID/lab.ipynb")
+    cells.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+    cells.set_defaults(run=_notebook_cells)
+
     mutate = commands.add_parser("mutants", help="grade mutants of the solution: kill rates")
     mutate.add_argument("ids", nargs="*", help="assignment ids (default: all)")
     mutate.add_argument("--sample", type=int, default=None,

@@ -8,13 +8,30 @@ only the notebook, and the generated notebook is taken from there.
 from __future__ import annotations
 
 import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 import shutil
 import tempfile
 from pathlib import Path
 
 
-def generate_student_notebook(source: Path, dest: Path, assignment_id: str) -> None:
-    """Write the student version of `source` (solutions and hidden cells removed) to `dest`."""
+@contextmanager
+def _venv_on_path() -> Iterator[None]:
+    saved = os.environ.get("PATH", "")
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{saved}"
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = saved
+
+
+def generate_student_notebook(source: Path, dest: Path, assignment_id: str,
+                              gradebook: Path | None = None) -> None:
+    """Write the student version of `source` (solutions and hidden cells removed) to `dest`;
+    with `gradebook`, also record the assignment and its cells there, as nbgrader's own
+    generate_assignment does, so `nbgrader autograde` can grade submissions."""
     from nbgrader.converters import GenerateAssignment
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
@@ -26,11 +43,16 @@ def generate_student_notebook(source: Path, dest: Path, assignment_id: str) -> N
         config = Config()
         config.CourseDirectory.root = str(course)
         config.CourseDirectory.assignment_id = assignment_id
-        config.GenerateAssignment.no_database = True
-        config.GenerateAssignment.create_assignment = False
-        config.SaveCells.enabled = False  # no gradebook: the scratch course is thrown away
+        if gradebook is None:
+            config.GenerateAssignment.no_database = True
+            config.GenerateAssignment.create_assignment = False
+            config.SaveCells.enabled = False  # no gradebook: the scratch course is thrown away
+        else:
+            config.CourseDirectory.db_url = f"sqlite:///{gradebook.resolve()}"
+            config.GenerateAssignment.create_assignment = True
         logging.getLogger("traitlets").setLevel(logging.ERROR)
         converter = GenerateAssignment(coursedir=CourseDirectory(config=config), config=config)
         converter.log.setLevel(logging.ERROR)
-        converter.start()
+        with _venv_on_path():  # nbgrader runs the `alembic` command to set up a gradebook
+            converter.start()
         shutil.copyfile(course / "release" / assignment_id / source.name, dest)

@@ -67,8 +67,9 @@ def _copy_tree(source: Path, dest: Path, private: set[Path]) -> None:
             shutil.copyfile(path, dest / relative)
 
 
-def build(spec: Assignment, dest: Path) -> None:
-    """Write the release of `spec` into the empty folder `dest`."""
+def build(spec: Assignment, dest: Path, gradebook: Path | None = None) -> None:
+    """Write the release of `spec` into the empty folder `dest` (and its notebook's cells into
+    the nbgrader `gradebook` when given)."""
     stubs = _stubs(spec)  # validate everything before writing anything
     dest.mkdir(parents=True, exist_ok=True)
     for module, text in stubs.items():
@@ -80,12 +81,13 @@ def build(spec: Assignment, dest: Path) -> None:
     if (spec.root / "tests").is_dir():
         _copy_tree(spec.root / "tests", dest / "tests", private)
     if (spec.root / NOTEBOOK).is_file():
-        generate_student_notebook(spec.root / NOTEBOOK, dest / NOTEBOOK, spec.id)
+        generate_student_notebook(spec.root / NOTEBOOK, dest / NOTEBOOK, spec.id, gradebook)
 
 
 def release(ids: list[str] | None = None, *, solutions: Path = assignment_mod.SOLUTIONS,
             assignments: Path = assignment_mod.ASSIGNMENTS,
-            examples: Path = assignment_mod.EXAMPLES) -> list[Path]:
+            examples: Path = assignment_mod.EXAMPLES, gradebook: Path | None = None
+            ) -> list[Path]:
     """(Re)write assignments/ID for each id (all by default); returns the folders written.
     Each is built in a scratch folder first, so a failing source leaves its release untouched."""
     written = []
@@ -93,7 +95,7 @@ def release(ids: list[str] | None = None, *, solutions: Path = assignment_mod.SO
         spec = assignment_mod.load(assignment_id, solutions)
         with tempfile.TemporaryDirectory(prefix="autograder-release-") as tmp:
             staged = Path(tmp) / assignment_id
-            build(spec, staged)
+            build(spec, staged, gradebook)
             build_examples(spec, Path(tmp) / "examples")
             for source, target in ((staged, assignments / assignment_id),
                                    (Path(tmp) / "examples" / "perfect",
