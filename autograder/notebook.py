@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-import shutil
-import tempfile
 from pathlib import Path
 
 
