@@ -131,7 +131,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
     check.set_defaults(run=_selfcheck)
     cells = commands.add_parser(
-        "notebook-cells", help="add one nbgrader-graded cell per part to solutions/ID/lab.ipynb")
+        "notebook-cells", help="add one nbgrader-graded cell per part to lab.ipynb")
     cells.add_argument("ids", nargs="*", help="assignment ids (default: all)")
     cells.set_defaults(run=_notebook_cells)
 
