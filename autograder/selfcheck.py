@@ -18,6 +18,7 @@ from pathlib import Path
 from autograder import assignment as assignment_mod
 from autograder.assignment import Assignment
 from autograder.judge import run_hidden_tests
+from autograder.nbgrading import PART_CELL_PREFIX
 from autograder.scoring import points_by_part, score
 from autograder.static_checks import blocked_modules
 
@@ -62,11 +63,30 @@ def public_test_results(folder: Path) -> dict[str, bool]:
         return results
 
 
+def _notebook_problems(spec: Assignment) -> list[str]:
+    """The lab notebook has one graded cell per part, worth that part's points."""
+    import json
+
+    path = spec.root / "lab.ipynb"
+    if not path.is_file():
+        return [f"{path} is missing"]
+    found = {}
+    for cell in json.loads(path.read_text())["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if str(meta.get("grade_id", "")).startswith(PART_CELL_PREFIX):
+            found[meta["grade_id"][len(PART_CELL_PREFIX):]] = float(meta.get("points", 0))
+    if found != spec.parts:
+        return [f"lab.ipynb's graded part cells {found} do not match the parts {spec.parts}: "
+                f"run `autograder notebook-cells {spec.id}`"]
+    return []
+
+
 def selfcheck(assignment_id: str, *, isolation: str = "auto") -> list[str]:
     """Every problem found (empty: the assignment is sound)."""
     spec: Assignment = assignment_mod.load(assignment_id)
     problems = [f"the solution breaks its own rule: {why}"
                 for why in blocked_modules(spec, spec.root).values()]
+    problems += _notebook_problems(spec)
     released = spec.released
     if not released.is_dir():
         return [f"{released} does not exist: run `autograder release {assignment_id}`"]
