@@ -72,7 +72,7 @@ def _instructor_spec(assignment_id: str) -> Assignment | None:
 
 def part_cells(spec: Assignment) -> list[dict[str, Any]]:
     """One locked, autograded code cell per part, with nbgrader metadata."""
-    cells = []
+    cells: list[dict[str, Any]] = []
     for part, points in spec.parts.items():
         cells.append({
             "cell_type": "code", "execution_count": None, "outputs": [],
