@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 from autograder.sandbox.limits import Limits
 
 REPO = Path(__file__).resolve().parent.parent
-SOLUTIONS = REPO / "solutions"
+# AUTOGRADER_SOLUTIONS points the CLI at another course's solutions tree.
+SOLUTIONS = Path(os.environ.get("AUTOGRADER_SOLUTIONS", REPO / "solutions"))
 ASSIGNMENTS = REPO / "assignments"
 EXAMPLES = REPO / "examples" / "submissions"
 

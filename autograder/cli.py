@@ -35,7 +35,7 @@ def _grade(args: argparse.Namespace) -> int:
     from autograder import assignment as assignment_mod
     from autograder import grade, results
 
-    bar = tqdm(total=len(args.submissions), unit="submission", disable=args.quiet)
+    bar = tqdm(unit="submission", disable=args.quiet)
 
     def progress(name: str, result: dict[str, Any]) -> None:
         bar.set_postfix_str(f"{name}: {result['score']:g}")
@@ -43,7 +43,7 @@ def _grade(args: argparse.Namespace) -> int:
 
     found = grade.grade(args.submissions, assignment_id=args.assignment, out=args.out,
                         isolation=args.isolation, device=args.device, force=args.force,
-                        progress=progress)
+                        workers=args.workers, scheduler=args.scheduler, progress=progress)
     bar.close()
     spec = assignment_mod.load(args.assignment)
     if args.gradebook:
@@ -115,13 +115,19 @@ def parser() -> argparse.ArgumentParser:
     release.set_defaults(run=_release)
 
     grade = commands.add_parser("grade", help="grade submissions (folders or .zip files)")
-    grade.add_argument("submissions", nargs="+", type=Path)
+    grade.add_argument("submissions", nargs="+", type=Path,
+                       help="submissions (folders or .zip), folders of them, or nbgrader's "
+                            "submitted/ folder")
     grade.add_argument("--assignment", required=True)
     grade.add_argument("--out", type=Path, required=True, help="results folder")
     grade.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     grade.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
     grade.add_argument("--force", action="store_true", help="regrade finished submissions")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--workers", type=int, default=1,
+                       help="grade N submissions at a time on a local Dask cluster")
+    grade.add_argument("--scheduler", default=None,
+                       help="grade on this Dask scheduler (e.g. tcp://10.0.0.1:8786)")
     grade.add_argument("--gradebook", type=Path, default=None,
                        help="also write the scores into this nbgrader gradebook")
     grade.set_defaults(run=_grade)

@@ -12,7 +12,8 @@ from typing import Any
 from autograder import assignment as assignment_mod
 from autograder import results as results_mod
 from autograder.assignment import Assignment
-from autograder.intake import IntakeError, submission_name, take_in
+from autograder.batch import discover, run_parallel
+from autograder.intake import IntakeError, take_in
 from autograder.judge import run_hidden_tests
 from autograder.scoring import score
 from autograder.static_checks import blocked_modules
@@ -45,31 +46,48 @@ def grade_one(source: Path, assignment: Assignment, out: Path, *, name: str,
     return result
 
 
-def _unique_names(sources: list[Path]) -> list[str]:
+def _unique(jobs: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
     names: list[str] = []
-    for source in sources:
-        base = submission_name(source)
+    for base, _ in jobs:
         name, n = base, 2
         while name in names:
             name, n = f"{base}-{n}", n + 1
         names.append(name)
-    return names
+    return [(name, source) for name, (_, source) in zip(names, jobs, strict=True)]
 
 
 def grade(submissions: list[Path], *, assignment_id: str, out: Path, isolation: str = "auto",
-          device: str = "cpu", force: bool = False,
+          device: str = "cpu", force: bool = False, workers: int = 1,
+          scheduler: str | None = None,
           progress: Callable[[str, dict[str, Any]], None] | None = None,
           solutions: Path = assignment_mod.SOLUTIONS) -> list[dict[str, Any]]:
-    """Grade every submission, skipping those with a results.json already (unless `force`);
-    write OUT/scores.csv and return every result."""
+    """Grade every submission found in `submissions` (see batch.discover), skipping those with
+    a results.json already unless `force`; write OUT/scores.csv and return every result.
+    More than one worker, or a Dask scheduler address, grades in parallel through Dask."""
     spec = assignment_mod.load(assignment_id, solutions)
-    results = []
-    for source, name in zip(submissions, _unique_names(submissions), strict=True):
+    results: dict[str, dict[str, Any]] = {}
+    todo = []
+    for name, source in _unique(discover(submissions, assignment_id)):
         done = None if force else results_mod.load(out / name / "results.json")
-        result = done or grade_one(source, spec, out, name=name, isolation=isolation,
-                                   device=device)
-        results.append(result)
+        if done is not None:
+            results[name] = done
+            if progress:
+                progress(name, done)
+        else:
+            todo.append((name, source))
+
+    def finished(name: str, result: dict[str, Any]) -> None:
+        results[name] = result
         if progress:
             progress(name, result)
-    results_mod.write_csv(out / "scores.csv", spec, results)
-    return results
+
+    options = {"isolation": isolation, "device": device}
+    if workers > 1 or scheduler:
+        run_parallel(grade_one, todo, spec, out, workers=workers, scheduler=scheduler,
+                     options=options, on_result=finished)
+    else:
+        for name, source in todo:
+            finished(name, grade_one(source, spec, out, name=name, **options))
+    ordered = [results[name] for name in sorted(results)]
+    results_mod.write_csv(out / "scores.csv", spec, ordered)
+    return ordered

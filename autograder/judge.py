@@ -6,6 +6,7 @@ it never imports student code (that runs in the sandbox the plugin starts).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -55,7 +56,7 @@ def run_hidden_tests(assignment: Assignment, submission: Path | None, *, mode: s
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         try:
             run = subprocess.run(command, capture_output=True, text=True, timeout=budget,
-                                 cwd=assignment.root, env=env)
+                                 cwd=assignment.root, env=env, preexec_fn=_die_with_parent)
         except subprocess.TimeoutExpired:
             return JudgeReport([], "none", time.monotonic() - start,
                                f"grading stopped after {budget:.0f} s")
@@ -68,6 +69,16 @@ def run_hidden_tests(assignment: Assignment, submission: Path | None, *, mode: s
         return JudgeReport([Outcome.from_json(o) for o in data["outcomes"]],
                            str(data["isolation"]), seconds,
                            imported_from_submission=tuple(data["imported_from_submission"]))
+
+
+def _die_with_parent() -> None:
+    """In the judge's child: get SIGKILL when the grading process dies (a killed batch must
+    not leave judges running), via prctl(PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
 
 
 def _suite_budget(assignment: Assignment) -> float:
