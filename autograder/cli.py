@@ -70,6 +70,21 @@ def _selfcheck(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from autograder.report import write_report
+
+    print(f"wrote {write_report(args.results)} and {args.results / 'feedback'}/")
+    return 0
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from autograder.gradescope import build
+
+    out = args.out or Path(f"gradescope-{args.id}.zip")
+    print(f"wrote {build(args.id, out)}: upload it as the Gradescope autograder")
+    return 0
+
+
 def _notebook_cells(args: argparse.Namespace) -> int:
     from autograder import assignment as assignment_mod
     from autograder.nbgrading import ensure_part_cells
@@ -136,6 +151,15 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("ids", nargs="*", help="assignment ids (default: all)")
     check.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
     check.set_defaults(run=_selfcheck)
+    report = commands.add_parser("report", help="HTML report and per-student feedback pages")
+    report.add_argument("results", type=Path, help="a results folder written by grade")
+    report.set_defaults(run=_report)
+
+    scope = commands.add_parser("gradescope", help="build the Gradescope autograder zip")
+    scope.add_argument("id", help="assignment id")
+    scope.add_argument("--out", type=Path, default=None, help="zip path")
+    scope.set_defaults(run=_gradescope)
+
     cells = commands.add_parser(
         "notebook-cells", help="add one nbgrader-graded cell per part to lab.ipynb")
     cells.add_argument("ids", nargs="*", help="assignment ids (default: all)")

@@ -56,11 +56,16 @@ def resolve_isolation(requested: str) -> str:
     return "process"
 
 
+def _repo() -> Path:
+    """The folder holding the engine's packages the sandbox imports (this very copy)."""
+    return Path(autograder.__file__).resolve().parent.parent
+
+
 def _sandbox_env(threads: int) -> dict[str, str]:
     env = {
         "PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
         "MPLCONFIGDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
-        "PYTHONHASHSEED": "0",
+        "PYTHONHASHSEED": "0", "PYTHONPATH": str(_repo()),
     }
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         env[var] = str(threads)
@@ -71,7 +76,7 @@ def _sandbox_env(threads: int) -> dict[str, str]:
 
 def _bwrap_args(submission: Path, tmp_mb: int) -> list[str]:
     """Only the Python environment, the engine's own packages and the submission are visible."""
-    repo = Path(autograder.__file__).resolve().parent.parent
+    repo = _repo()
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
             "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
             "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
