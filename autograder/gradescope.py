@@ -37,7 +37,8 @@ if [ -f "$result" ]; then
   cp "$result" "$root/results/results.json"
 else
   cat > "$root/results/results.json" <<'JSON'
-{{"score": 0, "output": "The grader failed before it could grade this submission. Please tell the course staff.", "tests": [], "visibility": "visible"}}
+{{"score": 0, "tests": [], "visibility": "visible",
+ "output": "The grader failed before it could grade this submission. Tell the course staff."}}
 JSON
 fi
 """

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from distributed import LocalCluster
 
@@ -31,7 +32,7 @@ def copies(assignment_id: str, n: int, root: Path) -> list[Path]:
     return folders
 
 
-def timed(label: str, folders: list[Path], assignment_id: str, out: Path, **kwargs: object
+def timed(label: str, folders: list[Path], assignment_id: str, out: Path, **kwargs: Any
           ) -> float:
     start = time.perf_counter()
     results = grade(folders, assignment_id=assignment_id, out=out, force=True, **kwargs)

@@ -5,10 +5,9 @@ import os
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
-from autograder.gradescope import build
 from autograder.grade import grade
+from autograder.gradescope import build
 from autograder.report import write_report
 from tests.test_judge import CORRECT
 
