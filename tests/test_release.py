@@ -88,3 +88,18 @@ def test_release_generates_perfect_and_stub_examples(toy) -> None:
     perfect = (examples / "perfect" / "vectors.py").read_text()
     assert "return a + b" in perfect and "SOLUTION" not in perfect and "HINT" not in perfect
     assert "NotImplementedError" in (examples / "stub" / "vectors.py").read_text()
+
+
+def test_variants_are_the_perfect_submission_with_one_edit(toy) -> None:
+    examples = toy.root.parent.parent / "examples"
+    (examples / "toy").mkdir(parents=True)
+    variants = examples / "toy" / "variants.toml"
+    variants.write_text('[broken]\nwhy = "x"\nmodule = "vectors"\nfind = "return a + b"\n'
+                        'replace = "return a +"\n')
+    _release_toy(toy)
+    broken = (examples / "toy" / "broken" / "vectors.py").read_text()
+    assert "return a +\n" in broken and "self.k * x" in broken
+    variants.write_text('[broken]\nwhy = "x"\nmodule = "vectors"\nfind = "absent"\n'
+                        'replace = ""\n')
+    with pytest.raises(release.ReleaseError, match="occurs 0 times"):
+        _release_toy(toy)

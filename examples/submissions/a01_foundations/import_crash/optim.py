@@ -12,7 +12,7 @@ matched by position in the list.
 
 import numpy as np
 
-STEP_SIZES = np.load("step_sizes.npy")  # a file that only exists on the student's laptop
+STEP_SIZES = np.load("step_sizes.npy")  # only on the student's laptop
 
 
 class SGD:
