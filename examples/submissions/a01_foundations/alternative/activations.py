@@ -13,6 +13,16 @@ from layers import Module
 # math.erf applied element-wise: numpy has no erf of its own (and scipy is not allowed here).
 erf = np.vectorize(math.erf, otypes=[np.float64])
 
+# Phi(x) = erfc(-x / sqrt 2) / 2, element-wise through a ufunc built from math.erfc: erfc keeps
+# full relative precision in the left tail, where 1 + erf(x / sqrt 2) cancels.
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def _normal_cdf(x: np.ndarray) -> np.ndarray:
+    """The standard normal CDF Phi, element-wise, as float64 of x's shape."""
+    z = np.asarray(x, dtype=np.float64) * -math.sqrt(0.5)
+    return 0.5 * np.asarray(_erfc(z), dtype=np.float64)
+
 
 class ReLU(Module):
     """ReLU(x) = max(x, 0); derivative 1 where x > 0, else 0."""
@@ -24,11 +34,13 @@ class ReLU(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """y = max(x, 0), same shape as x."""
         self.mask = x > 0
-        return np.where(self.mask, x, 0.0)
+        return np.maximum(x, 0.0)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """dL/dx = dy * 1[x > 0], same shape as dy."""
-        return np.where(self.mask, dy, 0.0)
+        dx = np.zeros_like(dy)
+        dx[self.mask] = dy[self.mask]
+        return dx
 
 
 class Sigmoid(Module):
@@ -116,5 +128,6 @@ class Softmax(Module):
         """
         # the full Jacobian diag(y) - y y^T per row, (..., D, D), contracted with dy
         y = self.y
-        jac = np.einsum("...i,ij->...ij", y, np.eye(y.shape[-1])) - np.einsum("...i,...j->...ij", y, y)
+        diag = np.einsum("...i,ij->...ij", y, np.eye(y.shape[-1]))
+        jac = diag - np.einsum("...i,...j->...ij", y, y)
         return np.einsum("...ij,...i->...j", jac, dy)

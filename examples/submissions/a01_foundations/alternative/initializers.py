@@ -4,7 +4,21 @@ Every initialiser takes an integer seed (not a Generator) so that calls stay rep
 plain data: the same (fan_in, fan_out, seed) always gives the same matrix.
 """
 
+import math
+
 import numpy as np
+
+
+def _scaled_normal(fan_in: int, fan_out: int, seed: int, std: float) -> np.ndarray:
+    """std * N(0, 1) of shape (fan_in, fan_out): float32 draws, returned as float64."""
+    z = np.random.default_rng(seed).standard_normal((fan_in, fan_out), dtype=np.float32)
+    return std * z.astype(np.float64)
+
+
+def _scaled_uniform(fan_in: int, fan_out: int, seed: int, bound: float) -> np.ndarray:
+    """Uniform(-bound, bound) of shape (fan_in, fan_out), as bound * (2u - 1) with u in [0, 1)."""
+    u = np.random.default_rng(seed).random((fan_in, fan_out))
+    return bound * (2.0 * u - 1.0)
 
 
 def he_normal(fan_in: int, fan_out: int, seed: int = 0) -> np.ndarray:

@@ -5,6 +5,7 @@ Every layer maps a batch x of shape (N, D_in) to y of shape (N, D_out). ``forwar
 the layer's parameters (same order as ``params()``) and returns dL/dx (same shape as x).
 """
 
+import functools
 from collections.abc import Callable
 
 import numpy as np

@@ -10,6 +10,8 @@ state (momentum buffers, moment estimates, step count) between calls, one entry 
 matched by position in the list.
 """
 
+import math
+
 import numpy as np
 
 
@@ -30,7 +32,8 @@ class SGD:
         self.momentum = momentum
         self.nesterov = nesterov
         self.weight_decay = weight_decay
-        self.buffers: list[np.ndarray] = []  # one momentum buffer per parameter, made at step 1
+        # velocity v = -lr * (torch's momentum buffer), per parameter index, made at step 1
+        self.buffers: dict[int, np.ndarray] = {}
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
         """One update of every parameter, as torch.optim.SGD (dampening 0).
@@ -67,7 +70,7 @@ class RMSProp:
         self.lr = lr
         self.alpha = alpha
         self.eps = eps
-        self.square_avg: list[np.ndarray] = []  # one per parameter, zeros before step 1
+        self.square_avg: dict[int, np.ndarray] = {}  # per parameter index; absent = zeros
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
         """One update of every parameter, as torch.optim.RMSprop (not centred, no momentum).
@@ -104,8 +107,8 @@ class Adam:
         self.eps = eps
         self.weight_decay = weight_decay
         self.t = 0  # number of steps taken
-        self.m: list[np.ndarray] = []  # first-moment estimates, zeros before step 1
-        self.v: list[np.ndarray] = []  # second-moment estimates, zeros before step 1
+        self.m: dict[int, np.ndarray] = {}  # first moments per parameter index; absent = zeros
+        self.v: dict[int, np.ndarray] = {}  # second moments per parameter index; absent = zeros
 
     def adam_update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
         """The Adam update itself, without any weight decay.
