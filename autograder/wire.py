@@ -61,7 +61,10 @@ class _Encoder:
 
     def array(self, a: np.ndarray) -> dict[str, Any]:
         # Subclasses (with rigged comparisons or anything else) cross as their plain buffer.
-        a = np.ascontiguousarray(np.asarray(a).view(np.ndarray))
+        # np.ascontiguousarray would turn a 0-d array into shape (1,): copy in C order instead.
+        a = np.asarray(a).view(np.ndarray)
+        if not a.flags.c_contiguous:
+            a = a.copy(order="C")
         if a.dtype.kind not in _NUMERIC_KINDS:
             raise DataOnlyError(f"numpy arrays of dtype {a.dtype} cannot cross (numeric only)")
         return {"t": "nd", "b": self.buffer(a.tobytes()), "dtype": a.dtype.str, "shape": a.shape}

@@ -38,6 +38,12 @@ def test_arrays_and_tensors_keep_dtype_shape_and_values() -> None:
     assert torch.equal(roundtrip(bf), bf)
 
 
+def test_zero_dimensional_arrays_and_tensors_keep_their_shape() -> None:
+    assert roundtrip(np.array(2.5)).shape == ()
+    assert roundtrip(torch.tensor(2.0)).shape == ()
+    assert roundtrip(np.zeros((0, 3))).shape == (0, 3)
+
+
 def test_numpy_scalars_become_python_numbers() -> None:
     assert type(roundtrip(np.float32(1.5))) is float
     assert type(roundtrip(np.int64(2))) is int
