@@ -1,0 +1,69 @@
+"""One-step-ahead forecasting of the yearly sunspot numbers (dnn.sequences.load_sunspots).
+
+The model reads the last ``window`` standardised values and predicts the next one. The baseline
+to beat is the seasonal-naive forecast: next year = the value one solar cycle (11 years) ago.
+"""
+
+import numpy as np
+import torch
+from recurrent import SequenceModel
+from torch import nn
+
+from dnn.sequences import chronological_windows
+
+
+def seasonal_naive(windows: np.ndarray, period: int = 11) -> np.ndarray:
+    """The seasonal-naive forecast of the value after each window: y_hat = x[t + 1 - period].
+
+    Args:
+        windows: (N, W) with W >= period; row i holds the W values before the target.
+
+    Returns:
+        (N,) float64: ``windows[:, -period]``.
+    """
+    raise NotImplementedError('implement seasonal_naive in forecast.py')
+
+
+def mean_absolute_error(pred: np.ndarray, target: np.ndarray) -> float:
+    """MAE = mean |pred - target|."""
+    return float(np.mean(np.abs(np.asarray(pred) - np.asarray(target))))
+
+
+class Forecaster(nn.Module):
+    """A GRU ``SequenceModel(kind, 1, hidden_size, 1)`` on standardised values z = (v - mean) / std.
+
+    ``mean`` and ``std`` are buffers, set from the training series."""
+
+    mean: torch.Tensor
+    std: torch.Tensor
+
+    def __init__(self, hidden_size: int = 16, kind: str = "gru") -> None:
+        super().__init__()
+        self.net = SequenceModel(kind, 1, hidden_size, 1)
+        self.register_buffer("mean", torch.zeros(()))
+        self.register_buffer("std", torch.ones(()))
+
+    def forward(self, windows: torch.Tensor) -> torch.Tensor:
+        """windows (N, W) in original units -> the next value (N,) in original units: run the
+        network over the standardised window and read the last step's output."""
+        raise NotImplementedError('implement Forecaster.forward in forecast.py')
+
+
+def train_forecaster(train: np.ndarray, *, window: int = 12, hidden_size: int = 16,
+                     steps: int = 150, lr: float = 1e-2, seed: int = 0) -> Forecaster:
+    """Fit a Forecaster (float32) to every window of the training series.
+
+    ``torch.manual_seed(seed)``; mean and std of ``train`` become the buffers; the windows are
+    ``chronological_windows(train, window)``. Each step is one full-batch Adam step on the MSE
+    of the *standardised* next value, gradients clipped to total norm 1.
+
+    Args:
+        train: (N,) the training series in original units.
+    """
+    raise NotImplementedError('implement train_forecaster in forecast.py')
+
+
+def predict(model: Forecaster, windows: np.ndarray) -> np.ndarray:
+    """One-step-ahead predictions for (N, W) windows, as a float64 array (N,), without gradients
+    (the windows may be longer or shorter than the training window)."""
+    raise NotImplementedError('implement predict in forecast.py')

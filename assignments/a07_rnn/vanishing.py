@@ -1,0 +1,57 @@
+"""Vanishing and exploding gradients, measured on the adding problem (dnn.sequences).
+
+A model reads x (B, T, 2) and predicts the sum of the two marked values from its last output:
+``y_hat = model(x)[0][:, -1, 0]`` and ``L = mean((y_hat - y)^2)``.
+"""
+
+import numpy as np
+import torch
+from recurrent import SequenceModel, State
+from torch import Tensor
+
+from dnn.sequences import adding_problem
+
+
+def hidden_gradient_norms(model: SequenceModel, x: Tensor, y: Tensor) -> Tensor:
+    """||dL/dh_t|| for t = 1 .. T, for a one-layer model on the adding problem.
+
+    Unroll layer 0 step by step with ``model.rnn.step(0, x[:, t], state)`` from a zero state;
+    h_t is the hidden state after step t (for an LSTM, h_t of the pair (h_t, c_t)). The loss is
+    L = mean_b (head(h_T)[b, 0] - y[b])^2. dL/dh_t is the *total* derivative, through every
+    later step: dL/dh_t = dL/dh_T (dh_T/dh_{T-1}) ... (dh_{t+1}/dh_t) (plus, for an LSTM, the
+    path through the cell states). Use ``retain_grad`` on each h_t and one backward pass.
+
+    Args:
+        x: (B, T, 2). y: (B,).
+
+    Returns:
+        (T,) tensor: entry t - 1 is the Frobenius norm of dL/dh_t over the batch, i.e.
+        sqrt(sum_{b, j} (dL/dh_t[b, j])^2), detached.
+    """
+    raise NotImplementedError('implement hidden_gradient_norms in vanishing.py')
+
+
+def adding_mse(model: SequenceModel, x: Tensor, y: Tensor) -> float:
+    """Mean squared error of the last-step prediction, without gradients.
+
+    Args:
+        x: (B, T, 2). y: (B,).
+    """
+    raise NotImplementedError('implement adding_mse in vanishing.py')
+
+
+def train_adding(kind: str, length: int, *, hidden_size: int = 32, steps: int = 500,
+                 batch_size: int = 64, lr: float = 1e-2, max_norm: float = 1.0,
+                 seed: int = 0) -> tuple[SequenceModel, list[float]]:
+    """Train ``SequenceModel(kind, 2, hidden_size, 1)`` (float32) on the adding problem.
+
+    ``torch.manual_seed(seed)`` before building the model; for an LSTM, then set the forget-gate
+    part of ``rnn.bias_hh_l0`` (entries H .. 2H - 1) to 1, so that memory is kept by default.
+    Step s (0-based) draws a fresh batch ``adding_problem(batch_size, length,
+    seed=seed * 100_003 + s)``, computes the last-step MSE, clips the gradients to total norm
+    ``max_norm`` and takes one Adam step (learning rate lr).
+
+    Returns:
+        (the trained model, the loss of every step).
+    """
+    raise NotImplementedError('implement train_adding in vanishing.py')
