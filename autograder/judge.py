@@ -53,7 +53,10 @@ def run_hidden_tests(assignment: Assignment, submission: Path | None, *, mode: s
             command.append("--exitfirst")
         budget = timeout or _suite_budget(assignment)
         start = time.monotonic()
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        # One thread for the judge too: sandboxed code runs single-threaded (so parallel workers
+        # do not oversubscribe the machine), and local mode must match it.
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
         try:
             run = subprocess.run(command, capture_output=True, text=True, timeout=budget,
                                  cwd=assignment.root, env=env, preexec_fn=_die_with_parent)

@@ -25,8 +25,8 @@ from autograder import assignment as assignment_mod
 from autograder.assignment import Assignment
 
 PART_CELL_PREFIX = "part_"
-_CELL_SOURCE = ('# Graded: part "{part}" ({points:g} points), by the course\'s graded tests on '
-                'your module files.\nfrom autograder.nbgrading import grade_part\n\n'
+_CELL_SOURCE = ('# Graded part "{part}" ({points:g} points): graded tests on your modules.\n'
+                'from autograder.nbgrading import grade_part\n\n'
                 'grade_part("{assignment}", "{part}")')
 
 

@@ -122,7 +122,9 @@ class Sandbox:
         inside = SANDBOX_SUBMISSION if self.isolation == "bwrap" else str(self.submission)
         config = {"control_fd": theirs.fileno(), "submission": inside, "modules": self.modules,
                   "blocked": self.blocked, "limits": self.limits.to_json()}
-        command = [sys.executable, "-m", "autograder.sandbox.zygote", json.dumps(config)]
+        # abspath, not realpath: a venv's python is a symlink that must keep its own path.
+        python = os.path.abspath(sys.executable)
+        command = [python, "-m", "autograder.sandbox.zygote", json.dumps(config)]
         if self.isolation == "bwrap":
             command = _bwrap_args(self.submission, self.limits.file_size_mb * 4) + command
         with open(self.log_path, "ab") as log:

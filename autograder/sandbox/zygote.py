@@ -18,8 +18,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy  # noqa: F401  (warm import, paid once per submission)
+import numpy  # noqa: F401  (warm imports, paid once per submission; imports only, no compute)
 import torch  # noqa: F401
+import torch._dynamo  # noqa: F401  (torch.optim imports it on first use: seconds per test)
+import torch.optim  # noqa: F401
 
 from autograder import wire
 from autograder.sandbox import limits as limits_mod

@@ -41,7 +41,8 @@ def feedback_for(excinfo: Any) -> str:
         text = err.feedback()
     elif isinstance(err, CallTimeout | SandboxCrashed):
         text = str(err)
-    elif isinstance(err, AssertionError):
+    elif isinstance(err, AssertionError) or type(err).__name__ == "Failed":
+        # pytest.fail() and pytest.raises' "DID NOT RAISE" are failed checks, not grader errors
         text = str(err) or "the result is not what the test expects"
     elif isinstance(err, DataOnlyError):
         text = f"your code returned something the grader cannot read: {err}"
