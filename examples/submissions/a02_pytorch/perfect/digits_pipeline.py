@@ -1,0 +1,116 @@
+"""A Dataset over the 8x8 digits, image transforms, and a seeded DataLoader.
+
+Examples are (image, label) pairs: image a float32 tensor (1, 8, 8) in [0, 1] before any
+transform, label an int64 scalar tensor. A DataLoader stacks them into (B, 1, 8, 8) and (B,).
+"""
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+Pair = tuple[torch.Tensor, torch.Tensor]
+
+
+class Normalize:
+    """x -> (x - mean) / std, element-wise."""
+
+    def __init__(self, mean: float, std: float) -> None:
+        self.mean = mean
+        self.std = std
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """Args: x (1, 8, 8). Returns: (1, 8, 8), same dtype."""
+        return (x - self.mean) / self.std
+
+
+class RandomShift:
+    """Translate the image by a random (dy, dx) in [-max_shift, max_shift]^2, filling with zeros.
+
+    Randomness: ``dy, dx = torch.randint(-m, m + 1, (2,), generator=self.generator).tolist()``,
+    one draw per call, where ``self.generator`` is a torch.Generator seeded with ``seed``, or
+    None (the global torch RNG) when no seed is given.
+    """
+
+    def __init__(self, max_shift: int, seed: int | None = None) -> None:
+        self.max_shift = max_shift
+        self.generator = None if seed is None else torch.Generator().manual_seed(seed)
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """Shift the content down by dy rows and right by dx columns (negative: up, left).
+
+        out[c, i, j] = x[c, i - dy, j - dx] where that index is inside the image, else 0
+        (no wrap-around, so not torch.roll alone).
+
+        Args:
+            x: (C, H, W).
+
+        Returns:
+            (C, H, W), same dtype.
+        """
+        m = self.max_shift
+        dy, dx = torch.randint(-m, m + 1, (2,), generator=self.generator).tolist()
+        _, h, w = x.shape
+        out = torch.zeros_like(x)
+        out[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = x[
+            :, max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+        ]
+        return out
+
+
+class Compose:
+    """Apply transforms in order: Compose([f, g])(x) = g(f(x))."""
+
+    def __init__(self, transforms: list) -> None:
+        self.transforms = list(transforms)
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """Args: x, the input of the first transform. Returns: the output of the last one."""
+        for transform in self.transforms:
+            x = transform(x)
+        return x
+
+
+class DigitsDataset(Dataset):
+    """Digits as (image, label) pairs, with an optional transform applied to each image."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, transform: object | None = None) -> None:
+        """Store the data as tensors once, not per item.
+
+        Args:
+            x: (N, 64) or (N, 1, 8, 8) pixels; keep them as ``self.images``, a float32 tensor
+                of shape (N, 1, 8, 8).
+            y: (N,) integer labels; keep them as ``self.labels``, an int64 tensor (N,).
+            transform: None or a callable image -> image, applied in ``__getitem__``.
+        """
+        self.images = torch.as_tensor(np.asarray(x), dtype=torch.float32).reshape(-1, 1, 8, 8)
+        self.labels = torch.as_tensor(np.asarray(y), dtype=torch.int64)
+        if len(self.images) != len(self.labels):
+            raise ValueError(f"{len(self.images)} images but {len(self.labels)} labels")
+        self.transform = transform
+
+    def __len__(self) -> int:
+        """The number of examples N."""
+        return len(self.labels)
+
+    def __getitem__(self, index: int) -> Pair:
+        """(image (1, 8, 8) float32, transformed if a transform is set; label, int64 scalar)."""
+        image = self.images[index]
+        if self.transform is not None:
+            image = self.transform(image)
+        return image, self.labels[index]
+
+
+def make_loader(dataset: Dataset, batch_size: int, *, shuffle: bool, seed: int = 0) -> DataLoader:
+    """A DataLoader over ``dataset``: batches of ``batch_size`` (the last may be smaller).
+
+    When ``shuffle`` is true the order must be reproducible: pass
+    ``generator=torch.Generator().manual_seed(seed)`` and ``shuffle=True`` to DataLoader (no
+    worker processes), so the same seed gives the same batches as torch's own RandomSampler.
+    """
+    generator = torch.Generator().manual_seed(seed) if shuffle else None
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator)
+
+
+def loader_batches(loader: DataLoader) -> list[Pair]:
+    """Every batch of one pass over ``loader``, as a list (for tests and plots)."""
+    return [(x, y) for x, y in loader]
