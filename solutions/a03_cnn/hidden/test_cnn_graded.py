@@ -1,0 +1,109 @@
+"""Graded: augmentation, the CNN and its accuracy on held-out digits and colored shapes
+(part "cnn", 30 points). Test labels never enter the sandbox: predictions are scored here."""
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+import torch
+
+from autograder.testing import assert_close, part, points
+from dnn.data import load_digits
+from dnn.shapes import load_shapes
+
+
+@pytest.fixture(autouse=True)
+def one_thread() -> Iterator[None]:
+    """Small convolutions run fastest on one thread (local mode runs student code here)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@part("cnn")
+@points(4)
+def test_augment(student):
+    """augment moves every image by its own shift in {-s..s}^2 with zero fill, is seeded, keeps
+    the input unchanged, and with flip mirrors about half the images."""
+    x = torch.rand(64, 3, 7, 7, dtype=torch.float64)
+    out = student.cnn.augment(x, max_shift=2, seed=11)
+    assert isinstance(out, torch.Tensor) and out.shape == x.shape, "augment keeps the shape"
+    assert out.dtype == x.dtype, "augment keeps the dtype"
+    assert torch.equal(out, student.cnn.augment(x, max_shift=2, seed=11)), "same seed, same batch"
+    assert not torch.equal(out, student.cnn.augment(x, max_shift=2, seed=12)), "seed matters"
+    padded = torch.nn.functional.pad(x, (2, 2, 2, 2))
+    shifts = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)]
+    match = torch.stack([(padded[:, :, 2 - dy : 9 - dy, 2 - dx : 9 - dx] == out).flatten(1).all(1)
+                         for dy, dx in shifts])  # (25, N)
+    assert match.any(0).all(), "each image must be the input shifted by (dy, dx), zeros filling in"
+    assert len(set(match.float().argmax(0).tolist())) >= 8, "shifts must vary from image to image"
+    assert torch.equal(student.cnn.augment(x, max_shift=0, flip=False), x), "no shift: a copy"
+    flipped = student.cnn.augment(x, max_shift=0, flip=True, seed=3)
+    mirrored = (flipped == x.flip(-1)).flatten(1).all(1)
+    same = (flipped == x).flatten(1).all(1)
+    assert (mirrored | same).all(), "flip mirrors images left-right"
+    assert 16 <= int(mirrored.sum()) <= 48, "about half the images are mirrored"
+
+
+@part("cnn")
+@points(4)
+def test_small_cnn_structure(student):
+    """SmallCNN has convolutions with batch norm, gives (N, num_classes) logits for 8x8 and
+    32x32 inputs, and its eval-mode output does not depend on the other images of the batch."""
+    torch.manual_seed(0)
+    net = student.cnn.SmallCNN(3, 5, widths=(8, 16))
+    state = net.state_dict()
+    assert any(v.ndim == 4 for v in state.values()), "SmallCNN needs Conv2d layers"
+    assert any(k.endswith("running_mean") for k in state), "SmallCNN needs BatchNorm2d layers"
+    x = torch.rand(6, 3, 32, 32)
+    assert tuple(net(x).shape) == (6, 5), "logits must be (N, num_classes)"
+    small = student.cnn.SmallCNN(1, 10)
+    assert tuple(small(torch.rand(4, 1, 8, 8)).shape) == (4, 10), "8x8 digits must work"
+    net.eval()
+    assert_close(net(x)[:2].detach(), net(x[:2]).detach(), rtol=1e-5, atol=1e-6,
+                 name="eval-mode logits of the first two images")
+
+
+@part("cnn")
+@points(2)
+def test_predict(student, rng):
+    """predict returns int64 labels, the argmax of the model's eval-mode logits."""
+    torch.manual_seed(0)
+    net = student.cnn.SmallCNN(1, 4, widths=(4,))
+    net.train()
+    x = rng.random((20, 1, 8, 8))
+    pred = student.cnn.predict(net, x, batch_size=7)
+    assert isinstance(pred, np.ndarray) and pred.shape == (20,), "one label per image"
+    assert pred.dtype == np.int64, "labels must be int64"
+    net.eval()
+    logits = net(torch.as_tensor(x, dtype=torch.float32)).detach()
+    assert np.array_equal(pred, logits.argmax(dim=1).numpy()), "predict = argmax in eval mode"
+
+
+def held_out_accuracy(student, data, **kwargs) -> float:
+    model = student.cnn.train_cnn(data["train"].x, data["train"].y, **kwargs)
+    pred = student.cnn.predict(model, data["test"].x)  # the test labels stay here
+    assert isinstance(pred, np.ndarray) and pred.shape == data["test"].y.shape, (
+        "predict must return one label per test image")
+    return float(np.mean(pred == data["test"].y))
+
+
+@part("cnn")
+@points(12)
+def test_digits_accuracy(student):
+    """train_cnn with its defaults (30 epochs, widths (32, 64), shifts of 1 pixel, seed 0)
+    reaches >= 98% accuracy on the held-out digits test set (the solution: about 99%, in
+    10-25 s of one CPU core)."""
+    acc = held_out_accuracy(student, load_digits(seed=0, flatten=False), seed=0)
+    assert acc >= 0.98, f"test accuracy {acc:.4f} is below 0.98"
+
+
+@part("cnn")
+@points(8)
+def test_shapes_accuracy(student):
+    """train_cnn on 16x16 colored shapes (840 training images, 15 epochs, shifts of 1 pixel
+    and flips, seed 0) reaches >= 85% held-out test accuracy (the solution: about 92-94%)."""
+    data = load_shapes(n=1200, size=16, seed=0)
+    acc = held_out_accuracy(student, data, epochs=15, max_shift=1, flip=True, seed=0)
+    assert acc >= 0.85, f"test accuracy {acc:.4f} is below 0.85"
