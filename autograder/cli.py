@@ -104,7 +104,9 @@ def _mutants(args: argparse.Namespace) -> int:
     failed = False
     for assignment_id in args.ids or assignment_mod.all_ids():
         report = run(assignment_mod.load(assignment_id), sample=args.sample, seed=args.seed,
-                     isolation=args.isolation)
+                     isolation=args.isolation,
+                     progress=lambda r: print(f"  {r.status:<11} {r.mutant.description}",
+                                              flush=True))
         rate = report.rate()
         print(f"== {assignment_id}: kill rate {rate:.0%} "
               f"({'sample of ' + str(args.sample) if args.sample else 'all mutants'})")

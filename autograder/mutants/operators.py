@@ -159,11 +159,16 @@ def _all_mutants(tree: ast.Module, spans: list[tuple[int, int, int]], module: st
                  ) -> Iterator[Mutant]:
     nodes = list(ast.walk(tree))
     skip = _annotation_nodes(tree)
+    # `dim=-1` -> `dim=1` is usually the same axis; the axis operator mutates these instead.
+    axis_values = {id(k.value) for k in nodes
+                   if isinstance(k, ast.keyword) and k.arg in _AXIS_KEYWORDS}
     for index, node in enumerate(nodes):
         fn = _in_regions(node, spans)
         if fn is None or id(node) in skip:
             continue
         for mutation in MUTATIONS:
+            if mutation is _negation and id(node) in axis_values:
+                continue
             mutated = copy.deepcopy(tree)
             target = list(ast.walk(mutated))[index]
             change = mutation(target)

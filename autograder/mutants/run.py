@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,7 +92,8 @@ def grade_mutant(spec: Assignment, mutant: Mutant, tests: list[str], *, isolatio
 
 
 def run(spec: Assignment, *, sample: int | None = None, seed: int = 0,
-        isolation: str = "auto") -> MutationReport:
+        isolation: str = "auto", progress: Callable[[MutantResult], None] | None = None
+        ) -> MutationReport:
     """Grade every mutant, or a fixed random `sample` of them (the same for the same seed)."""
     candidates = all_mutants(spec)
     if sample is not None and sample < len(candidates):
@@ -112,6 +114,8 @@ def run(spec: Assignment, *, sample: int | None = None, seed: int = 0,
             killed = grade_mutant(spec, mutant, [n for n, _ in covering], isolation=isolation)
             report.results.append(MutantResult(mutant, parts, "killed" if killed else
                                                "survived"))
+        if progress:
+            progress(report.results[-1])
     return report
 
 
