@@ -103,19 +103,22 @@ def _mutants(args: argparse.Namespace) -> int:
 
     failed = False
     for assignment_id in args.ids or assignment_mod.all_ids():
-        report = run(assignment_mod.load(assignment_id), sample=args.sample, seed=args.seed,
+        spec = assignment_mod.load(assignment_id)
+        report = run(spec, sample=args.sample, seed=args.seed,
                      isolation=args.isolation,
                      progress=lambda r: print(f"  {r.status:<11} {r.mutant.description}",
                                               flush=True))
         rate = report.rate()
+        gate = args.min_rate if args.min_rate is not None else spec.min_kill_rate
         print(f"== {assignment_id}: kill rate {rate:.0%} "
-              f"({'sample of ' + str(args.sample) if args.sample else 'all mutants'})")
+              f"({'sample of ' + str(args.sample) if args.sample else 'all mutants'}; "
+              f"{'required ' + format(gate, '.0%') if gate is not None else 'report only'})")
         print(summary(report))
         if args.json:
             args.json.mkdir(parents=True, exist_ok=True)
             (args.json / f"{assignment_id}.json").write_text(json.dumps(to_json(report),
                                                                         indent=1))
-        failed |= rate < args.min_rate
+        failed |= gate is not None and rate < gate
     return 1 if failed else 0
 
 
@@ -172,8 +175,9 @@ def parser() -> argparse.ArgumentParser:
     mutate.add_argument("--sample", type=int, default=None,
                         help="grade a fixed random sample of this many mutants (default: all)")
     mutate.add_argument("--seed", type=int, default=0, help="which sample")
-    mutate.add_argument("--min-rate", type=float, default=0.9,
-                        help="fail when a kill rate is lower (default 0.9)")
+    mutate.add_argument("--min-rate", type=float, default=None,
+                        help="fail when a kill rate is lower (default: each assignment's "
+                             "[mutation] min_kill_rate from assignment.toml)")
     mutate.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
     mutate.add_argument("--json", type=Path, default=None, help="write each report here")
     mutate.set_defaults(run=_mutants)

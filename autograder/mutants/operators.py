@@ -119,6 +119,19 @@ def _annotation_nodes(tree: ast.Module) -> set[int]:
     return {id(n) for root in roots for n in ast.walk(root)}
 
 
+def _seed_nodes(nodes: list[ast.AST]) -> set[int]:
+    """ids of nodes inside seed expressions (`seed=...`, `manual_seed(...)`, `default_rng(...)`):
+    any seed is as correct as another, so mutating one is not a bug."""
+    roots: list[ast.AST] = []
+    for node in nodes:
+        if isinstance(node, ast.keyword) and node.arg and "seed" in node.arg:
+            roots.append(node.value)
+        elif isinstance(node, ast.Call) and any(
+                name in ast.unparse(node.func) for name in ("seed", "default_rng", "Generator")):
+            roots += node.args
+    return {id(n) for root in roots for n in ast.walk(root)}
+
+
 def _in_regions(node: ast.AST, spans: list[tuple[int, int, int]]) -> int | None:
     line = getattr(node, "lineno", None)
     if line is None:
@@ -162,6 +175,7 @@ def _all_mutants(tree: ast.Module, spans: list[tuple[int, int, int]], module: st
     # `dim=-1` -> `dim=1` is usually the same axis; the axis operator mutates these instead.
     axis_values = {id(k.value) for k in nodes
                    if isinstance(k, ast.keyword) and k.arg in _AXIS_KEYWORDS}
+    skip |= _seed_nodes(nodes)
     for index, node in enumerate(nodes):
         fn = _in_regions(node, spans)
         if fn is None or id(node) in skip:
