@@ -73,6 +73,18 @@ def test_nbgrader_autograde_matches_cli_scores(tmp_path: Path) -> None:
             for part, entry in result["parts"].items():
                 got = gb.find_grade(f"part_{part}", "lab", ID, student).score
                 assert got == entry["score"], (student, part, got, entry["score"])
+    # The CLI's --gradebook path: the same part scores land in a fresh gradebook.
+    from autograder import assignment as assignment_mod
+    from autograder.nbgrading import write_gradebook
+
+    fresh = tmp_path / "cli-gradebook.db"
+    release.release([ID], solutions=course / "solutions", assignments=tmp_path / "again",
+                    examples=tmp_path / "examples2", gradebook=fresh)
+    write_gradebook(fresh, assignment_mod.load(ID), [cli[s] for s in STUDENTS])
+    with Gradebook(f"sqlite:///{fresh}") as gb:
+        for student in STUDENTS:
+            for part, entry in cli[student]["parts"].items():
+                assert gb.find_grade(f"part_{part}", "lab", ID, student).score == entry["score"]
     exported = {row["student_id"]: float(row["score"])
                 for row in csv.DictReader((course / "grades.csv").open())}
     assert exported["perfect"] >= cli["perfect"]["score"] == 100.0

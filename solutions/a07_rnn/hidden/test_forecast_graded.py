@@ -1,9 +1,10 @@
 """Graded: forecasting the yearly sunspot numbers (part "forecasting", 10 points)."""
 
 import numpy as np
+import pytest
 import torch
 
-from autograder.testing import assert_close, part, points
+from autograder.testing import StudentError, assert_close, part, points
 from dnn.sequences import chronological_windows, load_sunspots
 
 torch.set_num_threads(1)  # tiny ops: threads only add overhead in the judge process
@@ -12,12 +13,18 @@ torch.set_num_threads(1)  # tiny ops: threads only add overhead in the judge pro
 @part("forecasting")
 @points(3)
 def test_seasonal_naive(student, rng):
-    """seasonal_naive predicts the value one period before the target (period 11 and 5)."""
+    """seasonal_naive predicts the value one period before the target (period 11 and 5), and
+    raises ValueError for windows shorter than the period."""
     windows = rng.standard_normal((6, 14))
     got = student.forecast.seasonal_naive(windows)
     assert_close(got, windows[:, -11], rtol=0, atol=0, name="seasonal_naive (period 11)")
     got = student.forecast.seasonal_naive(windows, period=5)
     assert_close(got, windows[:, -5], rtol=0, atol=0, name="seasonal_naive (period 5)")
+    with pytest.raises(StudentError) as raised:
+        student.forecast.seasonal_naive(windows[:, :8])
+    assert raised.value.type_name == "ValueError", (
+        f"windows of 8 values with period 11 should raise ValueError, not "
+        f"{raised.value.type_name}")
 
 
 @part("forecasting")

@@ -59,7 +59,7 @@ def test_gradient_norms_lstm(student, rng, device):
 def test_lstm_solves_a_lag_the_tanh_rnn_cannot(student):
     """Adding problem with T = 30, hidden 32, 500 Adam steps (seed 0): the LSTM reaches a test
     MSE below 0.04 (the solution: about 0.002), the tanh RNN stays above 0.1 (predicting the
-    mean gives 0.167)."""
+    mean gives 0.167); adding_mse reports that last-step MSE."""
     xa, ya = adding_problem(400, 30, seed=424242)
     x, y = torch.from_numpy(xa.astype(np.float32)), torch.from_numpy(ya.astype(np.float32))
     mse = {}
@@ -71,6 +71,9 @@ def test_lstm_solves_a_lag_the_tanh_rnn_cannot(student):
         assert torch.is_tensor(pred) and tuple(pred.shape) == (400, 30, 1), (
             f"{kind}: the model maps (B, T, 2) to (B, T, 1)")
         mse[kind] = float(torch.mean((pred[:, -1, 0] - y) ** 2))
+        reported = student.vanishing.adding_mse(model, x, y)
+        assert isinstance(reported, float) and abs(reported - mse[kind]) <= 1e-5 * (
+            1 + mse[kind]), f"{kind}: adding_mse is not the last-step MSE of the model"
     assert mse["lstm"] < 0.04, f"the LSTM's test MSE {mse['lstm']:.4f} is not below 0.04"
     assert mse["rnn"] > 0.1, (
         f"the tanh RNN's test MSE {mse['rnn']:.4f} is below 0.1: check that kind='rnn' trains "

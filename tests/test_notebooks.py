@@ -1,0 +1,28 @@
+"""Every solution lab notebook executes headless, top to bottom, with the solution modules.
+
+The graded part cells are skipped here (they run the judge; tests/test_nbgrader.py covers them
+through real nbgrader)."""
+
+import os
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from autograder.assignment import SOLUTIONS, all_ids
+from autograder.nbgrading import SKIP_ENV
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", all_ids())
+def test_lab_executes_headless(assignment_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SKIP_ENV, "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    folder = SOLUTIONS / assignment_id
+    notebook = nbformat.read(folder / "lab.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert not errors, errors[0].get("ename", "") + ": " + errors[0].get("evalue", "")
+    assert os.environ[SKIP_ENV] == "1"
