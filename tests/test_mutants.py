@@ -28,3 +28,16 @@ def test_equivalent_and_uncovered_mutants_are_reported(toy) -> None:
     assert status["vectors:10:11:swap-op"] == "equivalent"
     assert status["vectors:23:15:swap-op"] == "not-covered"
     assert report.rate() == 1 / 3  # one killed of three counted; the equivalent is left out
+
+
+def test_commutative_calls_and_check_flags_are_not_mutated(tmp_path) -> None:
+    module = tmp_path / "ops.py"
+    module.write_text(
+        "import numpy as np\n\n\ndef f(a, b):\n    ### BEGIN SOLUTION\n"
+        "    pairs = list(zip(a, b, strict=True))\n"
+        "    return np.maximum(a, b), max(a, b), np.subtract(a, b), pairs\n"
+        "    ### END SOLUTION\n")
+    found = {m.description.split(": ", 1)[1] for m in mutants(module, "ops")}
+    assert "np.subtract(a, b) -> (b, a)" in found  # not commutative: still swapped
+    assert not any("maximum" in d or d.startswith("max(") for d in found)
+    assert not any(d in ("True -> False", "False -> True") for d in found)  # strict= kept

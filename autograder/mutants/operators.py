@@ -21,6 +21,14 @@ _SWAPS: dict[type, type] = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Di
                             ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
                             ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.And: ast.Or, ast.Or: ast.And}
 _AXIS_KEYWORDS = {"axis", "dim", "keepdims", "keepdim"}
+# f(a, b) == f(b, a) for these (numpy, torch and builtin names): swapping their arguments makes
+# an equivalent mutant, not a bug.
+_COMMUTATIVE = {"maximum", "minimum", "fmax", "fmin", "max", "min", "logaddexp", "logaddexp2",
+                "add", "multiply", "mul", "hypot", "equal", "not_equal", "eq", "ne",
+                "logical_and", "logical_or", "logical_xor", "gcd", "lcm"}
+# Keywords whose value only adds a check (zip's strict=) or a hint: flipping them is no bug a
+# test can see on correct inputs.
+_CHECK_KEYWORDS = {"strict"}
 
 
 @dataclass(frozen=True)
@@ -68,10 +76,16 @@ def _negation(node: ast.AST) -> tuple[str, str] | None:
 
 def _swap_arguments(node: ast.AST) -> tuple[str, str] | None:
     if isinstance(node, ast.Call) and len(node.args) == 2 and not any(
-            isinstance(a, ast.Starred) for a in node.args):
+            isinstance(a, ast.Starred) for a in node.args) and _callee(node) not in _COMMUTATIVE:
         node.args.reverse()
         return "swap-args", f"{ast.unparse(node.func)}(a, b) -> (b, a)"
     return None
+
+
+def _callee(call: ast.Call) -> str:
+    """The called name without its module: `np.maximum` -> "maximum"."""
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 def _axis(node: ast.AST) -> tuple[str, str] | None:
@@ -176,6 +190,7 @@ def _all_mutants(tree: ast.Module, spans: list[tuple[int, int, int]], module: st
     axis_values = {id(k.value) for k in nodes
                    if isinstance(k, ast.keyword) and k.arg in _AXIS_KEYWORDS}
     skip |= _seed_nodes(nodes)
+    skip |= {id(k.value) for k in nodes if isinstance(k, ast.keyword) and k.arg in _CHECK_KEYWORDS}
     for index, node in enumerate(nodes):
         fn = _in_regions(node, spans)
         if fn is None or id(node) in skip:
