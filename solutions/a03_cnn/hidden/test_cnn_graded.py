@@ -93,10 +93,10 @@ def held_out_accuracy(student, data, **kwargs) -> float:
 @points(12)
 def test_digits_accuracy(student):
     """train_cnn with its defaults (30 epochs, widths (32, 64), shifts of 1 pixel, seed 0)
-    reaches >= 98% accuracy on the held-out digits test set (the solution: about 99%, in
-    10-25 s of one CPU core)."""
+    reaches >= 97% accuracy on the held-out digits test set (the solution: about 99%, in
+    10-25 s of one CPU core; correct independent implementations: 98.1-99.6% over seeds)."""
     acc = held_out_accuracy(student, load_digits(seed=0, flatten=False), seed=0)
-    assert acc >= 0.98, f"test accuracy {acc:.4f} is below 0.98"
+    assert acc >= 0.97, f"test accuracy {acc:.4f} is below 0.97"
 
 
 @part("cnn")

@@ -38,7 +38,10 @@ def test_backward_matches_numeric_gradients() -> None:
         return batchnorm_forward(x, gamma, beta, *stats, training=True)[0]
 
     dx, dgamma, dbeta = batchnorm_backward(dy, x, gamma)
-    assert relative_error(dx, numeric_jacobian_vector(lambda z: f(z, gamma, beta), x, dy)) < 1e-6
+    # Norm-wise: dx has entries near 1e-3 whose finite-difference noise alone is about 1e-6 of
+    # their size, so an elementwise bound fails correct code on some inputs.
+    dx_num = numeric_jacobian_vector(lambda z: f(z, gamma, beta), x, dy)
+    assert np.linalg.norm(dx - dx_num) / np.linalg.norm(dx_num) < 1e-7
     dgamma_num = numeric_jacobian_vector(lambda z: f(x, z, beta), gamma, dy)
     assert relative_error(dgamma, dgamma_num) < 1e-7
     assert relative_error(dbeta, numeric_jacobian_vector(lambda z: f(x, gamma, z), beta, dy)) < 1e-7

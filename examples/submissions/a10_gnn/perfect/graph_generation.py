@@ -103,7 +103,8 @@ def sample_graph(
     """Generate a new undirected graph on the same N nodes.
 
     With ``g = torch.Generator().manual_seed(seed)``: z = mu + exp(logstd) * eps with
-    eps = ``torch.randn(mu.shape, generator=g)``; P = sigmoid(z z^T); for every pair i < j draw
+    eps = ``torch.randn(mu.shape, generator=g)``; P = sigmoid(z z^T + b) =
+    sigmoid(``model.decode(z)``), with the decoder's bias b; for every pair i < j draw
     A_ij ~ Bernoulli(P_ij) (``torch.rand(..., generator=g)`` < P) and set A_ji = A_ij. No
     gradients.
 
