@@ -170,7 +170,7 @@ def test_course_library_computes_gradients_in_the_sandbox(tmp_path, make_submiss
                               "def make():\n    torch.manual_seed(0)\n"
                               "    return torch.nn.Linear(3, 2).double()\n"})
     with Sandbox(folder, modules=["nets"], blocked={}, limits=Limits(),
-                 log_path=tmp_path / "log") as sandbox, worker_for(sandbox) as worker:
+                 log_path=tmp_path / "log") as sandbox, worker_for(sandbox.open_worker()) as worker:
         student = SubmissionProxy(Connection(worker), ["nets"])
         net = student.nets.make()
         x, dy = torch.randn(4, 3, dtype=torch.float64), torch.randn(4, 2, dtype=torch.float64)

@@ -26,6 +26,7 @@ from autograder.sandbox.limits import Limits
 
 SANDBOX_SUBMISSION = "/submission"
 _START_SECONDS = 120.0
+_LOG_KEEP_BYTES = 2**20
 _REPO_PACKAGES = ("autograder", "dnn")  # the only parts of the repository the sandbox sees
 
 
@@ -121,7 +122,9 @@ class Sandbox:
         ours, theirs = socket.socketpair()
         inside = SANDBOX_SUBMISSION if self.isolation == "bwrap" else str(self.submission)
         config = {"control_fd": theirs.fileno(), "submission": inside, "modules": self.modules,
-                  "blocked": self.blocked, "limits": self.limits.to_json()}
+                  "blocked": self.blocked, "limits": self.limits.to_json(),
+                  # its own pid namespace: the zygote may kill every process but itself
+                  "pid_namespace": self.isolation == "bwrap"}
         # abspath, not realpath: a venv's python is a symlink that must keep its own path.
         python = os.path.abspath(sys.executable)
         command = [python, "-m", "autograder.sandbox.zygote", json.dumps(config)]
@@ -160,6 +163,9 @@ class Sandbox:
         ours, theirs = socket.socketpair()
         try:
             reply = self._control({"op": "fork"}, [theirs.fileno()])
+        except (EOFError, OSError) as err:  # the warm process is gone (killed by a student)
+            ours.close()
+            raise SandboxCrashed(f"the sandbox's warm process is gone ({err})") from None
         finally:
             theirs.close()
         return Worker(self, ours, int(reply["pid"]))
@@ -180,6 +186,7 @@ class Sandbox:
                 self.process.kill()
             self.process.wait()
             self.process = None
+            _cap_log(self.log_path)
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -206,7 +213,8 @@ class Worker:
         deadline = min(call_deadline, self.test_deadline)
         try:
             wire.send_message(self.sock, tree, buffers)
-            return wire.recv_message(self.sock, deadline)
+            reply, out = wire.recv_message(self.sock, deadline)
+            return self._explain_memory_error(reply), out
         except TimeoutError:
             self.end()
             which = "call" if call_deadline <= self.test_deadline else "test"
@@ -220,6 +228,14 @@ class Worker:
             self.end()
             raise SandboxCrashed(f"{label}: the reply could not be read ({err})") from None
 
+    def _explain_memory_error(self, reply: Any) -> Any:
+        """A MemoryError in the sandbox is almost always the memory limit: say so."""
+        error = reply.get("error") if type(reply) is dict else None
+        if type(error) is dict and error.get("type") == "MemoryError":
+            error["message"] = (f"over the memory limit of {self.sandbox.limits.memory_mb} MiB "
+                                f"({error.get('message', '')})")
+        return reply
+
     def end(self) -> dict[str, Any]:
         if self.ended is None:
             self.sock.close()
@@ -228,6 +244,20 @@ class Worker:
             except (EOFError, OSError):
                 self.ended = {"signal": "sandbox lost"}
         return self.ended
+
+
+def _cap_log(path: Path) -> None:
+    """Keep the first MiB of what the submission printed: a flood must not fill the disk of a
+    batch (while it runs, the file-size limit caps the log at `Limits.file_size_mb`)."""
+    try:
+        size = path.stat().st_size
+        if size > _LOG_KEEP_BYTES:
+            with open(path, "r+b") as log:
+                log.truncate(_LOG_KEEP_BYTES)
+                log.seek(0, os.SEEK_END)
+                log.write(f"\n[log cut: {size - _LOG_KEEP_BYTES} more bytes]\n".encode())
+    except OSError:
+        pass
 
 
 def describe_end(status: dict[str, Any], worker: Worker) -> str:
@@ -240,6 +270,9 @@ def describe_end(status: dict[str, Any], worker: Worker) -> str:
         return "the process was killed (memory or process limit, or a timeout)"
     if sig == "SIGSEGV":
         return "the process crashed (segmentation fault)"
+    if sig == "sandbox lost":
+        return ("the sandbox's warm process was killed while your code ran (do not kill "
+                "processes)")
     if sig is not None:
         return f"the process ended with signal {sig}"
     return (f"your code ended the process (exit code {status.get('exit_code')}): do not call "
@@ -247,8 +280,8 @@ def describe_end(status: dict[str, Any], worker: Worker) -> str:
 
 
 @contextmanager
-def worker_for(sandbox: Sandbox) -> Iterator[Worker]:
-    worker = sandbox.open_worker()
+def worker_for(worker: Worker) -> Iterator[Worker]:
+    """Use `worker` for one test and end it (and whatever it started) afterwards."""
     try:
         yield worker
     finally:

@@ -25,6 +25,7 @@ import torch.optim  # noqa: F401
 
 from autograder import wire
 from autograder.sandbox import limits as limits_mod
+from autograder.sandbox import seccomp
 from autograder.sandbox.dispatch import Dispatcher
 
 
@@ -32,6 +33,11 @@ def serve_worker(sock: socket.socket, config: dict[str, Any]) -> None:
     """The forked worker: a new session, its limits, then requests until the judge hangs up."""
     os.setsid()
     limits_mod.apply(limits_mod.Limits.from_json(config["limits"]))
+    try:
+        seccomp.forbid_new_processes()
+    except OSError as err:  # RLIMIT_NPROC still applies, except to root: say so in the log
+        print(f"autograder: no seccomp filter ({err}); only RLIMIT_NPROC limits processes",
+              file=sys.stderr)
     dispatcher = Dispatcher(Path(config["submission"]), config["modules"], config["blocked"])
     while True:
         try:
@@ -54,10 +60,20 @@ def describe_status(status: int) -> dict[str, Any]:
     return {"exit_code": os.WEXITSTATUS(status)}
 
 
+def kill_strays(keep: set[int]) -> None:
+    """SIGKILL every process of the sandbox's pid namespace but `keep`: what a worker started
+    and detached (setsid, double fork) would otherwise run on until the submission is done."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in keep:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(entry), signal.SIGKILL)
+
+
 def main(config: dict[str, Any]) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversized writes fail with EFBIG instead
     control = socket.socket(fileno=int(config["control_fd"]))
     wire.send_message(control, {"ready": True, "pid": os.getpid()}, [])
+    workers: set[int] = set()
     while True:
         try:
             request, _ = wire.recv_message(control)
@@ -70,6 +86,7 @@ def main(config: dict[str, Any]) -> None:
                 control.close()
                 serve_worker(socket.socket(fileno=fds[0]), config)
             os.close(fds[0])
+            workers.add(pid)
             wire.send_message(control, {"pid": pid}, [])
         elif request["op"] == "end":
             pid = int(request["pid"])
@@ -77,6 +94,9 @@ def main(config: dict[str, Any]) -> None:
                 with contextlib.suppress(ProcessLookupError):
                     kill(pid, signal.SIGKILL)
             _, status = os.waitpid(pid, 0)
+            workers.discard(pid)
+            if config.get("pid_namespace"):  # pid 1 is bubblewrap's init, which reaps strays
+                kill_strays({1, os.getpid(), *workers})
             wire.send_message(control, describe_status(status), [])
 
 

@@ -17,7 +17,7 @@ from autograder.assignment import Assignment
 from autograder.errors import SandboxCrashed
 from autograder.local import LocalChannel, LocalDispatcher
 from autograder.proxy import Channel, Connection, SubmissionProxy
-from autograder.sandbox.launcher import Sandbox, worker_for
+from autograder.sandbox.launcher import Sandbox, Worker, worker_for
 from autograder.static_checks import blocked_modules
 
 
@@ -61,8 +61,17 @@ class GradingSession:
             channel: Channel = LocalChannel(LocalDispatcher(submission, spec.modules, blocked))
             yield SubmissionProxy(Connection(channel), spec.modules)
             return
-        with worker_for(self._sandbox(spec, submission)) as worker:
+        with worker_for(self._open_worker(spec, submission)) as worker:
             yield SubmissionProxy(Connection(worker), spec.modules)
+
+    def _open_worker(self, spec: Assignment, submission: Path) -> Worker:
+        sandbox = self._sandbox(spec, submission)
+        try:
+            return sandbox.open_worker()
+        except SandboxCrashed:  # killed by an earlier test's code and not noticed yet: restart
+            sandbox.close()
+            del self.sandboxes[spec.root]
+            return self._sandbox(spec, submission).open_worker()
 
     def prelaunch(self, test_path: Path) -> None:
         """Start the submission's warm process now, so that its numpy/torch imports run while
