@@ -43,7 +43,8 @@ def _grade(args: argparse.Namespace) -> int:
 
     found = grade.grade(args.submissions, assignment_id=args.assignment, out=args.out,
                         isolation=args.isolation, device=args.device, force=args.force,
-                        workers=args.workers, scheduler=args.scheduler, progress=progress)
+                        workers=args.workers, scheduler=args.scheduler, progress=progress,
+                        warm=not args.cold_judge)
     bar.close()
     spec = assignment_mod.load(args.assignment)
     if args.gradebook:
@@ -150,6 +151,9 @@ def parser() -> argparse.ArgumentParser:
                        help="grade on this Dask scheduler (e.g. tcp://10.0.0.1:8786)")
     grade.add_argument("--gradebook", type=Path, default=None,
                        help="also write the scores into this nbgrader gradebook")
+    grade.add_argument("--cold-judge", action="store_true",
+                       help="start a new Python process per submission instead of forking the "
+                            "worker's warm judge (slower; for debugging)")
     grade.set_defaults(run=_grade)
 
     check = commands.add_parser("selfcheck", help="prove an assignment's tests mean something")

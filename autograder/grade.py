@@ -10,19 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from autograder import assignment as assignment_mod
+from autograder import judge_server
 from autograder import results as results_mod
 from autograder.assignment import Assignment
 from autograder.batch import discover, run_parallel
 from autograder.intake import IntakeError, take_in
-from autograder.judge import run_hidden_tests
+from autograder.judge import judge_env, run_hidden_tests
 from autograder.scoring import score
 from autograder.static_checks import blocked_modules
 
 
 def grade_one(source: Path, assignment: Assignment, out: Path, *, name: str,
-              isolation: str = "auto", device: str = "cpu") -> dict[str, Any]:
+              isolation: str = "auto", device: str = "cpu", warm: bool = True
+              ) -> dict[str, Any]:
     """Grade one submission and write OUT/NAME/results.json. Never raises for a bad submission:
-    the result says what went wrong."""
+    the result says what went wrong. `warm`: run the judge as a fork of this process's warm
+    judge (imports paid once per worker) instead of a new Python process."""
     folder = out / name
     durations: dict[str, float] = {}
     notes: list[str] = []
@@ -33,8 +36,9 @@ def grade_one(source: Path, assignment: Assignment, out: Path, *, name: str,
         notes += intake.notes
         notes += blocked_modules(assignment, intake.folder).values()
         durations["intake"] = time.monotonic() - start
+        server = judge_server.shared(judge_env()) if warm else None
         report = run_hidden_tests(assignment, intake.folder, isolation=isolation, device=device,
-                                  log=folder / "sandbox.log")
+                                  log=folder / "sandbox.log", server=server)
         outcomes, used, error = report.outcomes, report.isolation, report.error
         durations["tests"] = report.seconds
     except IntakeError as err:
@@ -58,7 +62,7 @@ def _unique(jobs: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
 
 def grade(submissions: list[Path], *, assignment_id: str, out: Path, isolation: str = "auto",
           device: str = "cpu", force: bool = False, workers: int = 1,
-          scheduler: str | None = None,
+          scheduler: str | None = None, warm: bool = True,
           progress: Callable[[str, dict[str, Any]], None] | None = None,
           solutions: Path = assignment_mod.SOLUTIONS) -> list[dict[str, Any]]:
     """Grade every submission found in `submissions` (see batch.discover), skipping those with
@@ -81,7 +85,7 @@ def grade(submissions: list[Path], *, assignment_id: str, out: Path, isolation: 
         if progress:
             progress(name, result)
 
-    options = {"isolation": isolation, "device": device}
+    options: dict[str, Any] = {"isolation": isolation, "device": device, "warm": warm}
     if workers > 1 or scheduler:
         run_parallel(grade_one, todo, spec, out, workers=workers, scheduler=scheduler,
                      options=options, on_result=finished)

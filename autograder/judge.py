@@ -6,7 +6,6 @@ it never imports student code (that runs in the sandbox the plugin starts).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignment import Assignment
+from autograder.judge_server import JudgeServer, die_with_parent
 from autograder.testing.outcomes import Outcome
 
 
@@ -33,55 +33,65 @@ def run_hidden_tests(assignment: Assignment, submission: Path | None, *, mode: s
                      isolation: str = "auto", device: str = "cpu",
                      parts: list[str] | None = None, tests: list[str] | None = None,
                      log: Path | None = None, timeout: float | None = None,
-                     stop_at_first_failure: bool = False) -> JudgeReport:
+                     stop_at_first_failure: bool = False,
+                     server: JudgeServer | None = None) -> JudgeReport:
     """Grade `submission` (None: the solution itself) with the hidden tests of `assignment`
-    (only `tests`, node ids relative to the assignment folder, when given)."""
+    (only `tests`, node ids relative to the assignment folder, when given): in a fork of the
+    warm `server` when given, else in a new `python -m pytest` process."""
     with tempfile.TemporaryDirectory(prefix="autograder-judge-") as tmp:
         results = Path(tmp) / "outcomes.json"
         targets = [str(assignment.root / t) for t in tests] if tests else [
             str(assignment.hidden_dir)]
-        command = [sys.executable, "-m", "pytest", *targets, "-q",
+        args = [*targets, "-q",
                    "--assert=plain", "-p", "no:cacheprovider", "--no-header", "-o",
                    "addopts=", f"--rootdir={assignment.root}", f"--ag-mode={mode}",
                    f"--ag-isolation={isolation}", f"--ag-device={device}",
                    f"--ag-results={results}", f"--ag-log={log or Path(tmp) / 'sandbox.log'}"]
         if submission is not None:
-            command.append(f"--ag-submission={submission}")
+            args.append(f"--ag-submission={submission}")
         if parts:
-            command.append(f"--ag-parts={','.join(parts)}")
+            args.append(f"--ag-parts={','.join(parts)}")
         if stop_at_first_failure:
-            command.append("--exitfirst")
+            args.append("--exitfirst")
         budget = timeout or _suite_budget(assignment)
         start = time.monotonic()
-        # One thread for the judge too: sandboxed code runs single-threaded (so parallel workers
-        # do not oversubscribe the machine), and local mode must match it.
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
-               "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-        try:
-            run = subprocess.run(command, capture_output=True, text=True, timeout=budget,
-                                 cwd=assignment.root, env=env, preexec_fn=_die_with_parent)
-        except subprocess.TimeoutExpired:
-            return JudgeReport([], "none", time.monotonic() - start,
-                               f"grading stopped after {budget:.0f} s")
+        env = judge_env()
+        output = Path(tmp) / "pytest-output.txt"
+        if server is not None:
+            ended = server.run(args, cwd=assignment.root, env=env, output=output,
+                               timeout=budget)
+        else:
+            ended = _run_cold(args, cwd=assignment.root, env=env, output=output, timeout=budget)
         seconds = time.monotonic() - start
+        if ended is None:
+            return JudgeReport([], "none", seconds, f"grading stopped after {budget:.0f} s")
         if not results.is_file():
-            tail = (run.stdout + run.stderr)[-2000:]
-            return JudgeReport([], "none", seconds, f"the judge failed (exit {run.returncode}):"
-                                                    f"\n{tail}")
+            tail = output.read_text(errors="replace")[-2000:] if output.is_file() else ""
+            return JudgeReport([], "none", seconds, f"the judge failed ({ended}):\n{tail}")
         data = json.loads(results.read_text())
         return JudgeReport([Outcome.from_json(o) for o in data["outcomes"]],
                            str(data["isolation"]), seconds,
                            imported_from_submission=tuple(data["imported_from_submission"]))
 
 
-def _die_with_parent() -> None:
-    """In the judge's child: get SIGKILL when the grading process dies (a killed batch must
-    not leave judges running), via prctl(PR_SET_PDEATHSIG)."""
-    import ctypes
-    import signal
+def judge_env() -> dict[str, str]:
+    # One thread for the judge too: sandboxed code runs single-threaded (so parallel workers
+    # do not oversubscribe the machine), and local mode must match it.
+    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+def _run_cold(args: list[str], *, cwd: Path, env: dict[str, str], output: Path,
+              timeout: float) -> dict[str, int] | None:
+    """`python -m pytest args` in a new process; how it ended, or None past `timeout`."""
+    with open(output, "wb") as out:
+        try:
+            run = subprocess.run([sys.executable, "-m", "pytest", *args], stdout=out,
+                                 stderr=subprocess.STDOUT, timeout=timeout, cwd=cwd, env=env,
+                                 preexec_fn=die_with_parent)
+        except subprocess.TimeoutExpired:
+            return None
+    return {"exit_code": run.returncode}
 
 
 def _suite_budget(assignment: Assignment) -> float:

@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder import judge_server
 from autograder.assignment import Assignment
-from autograder.judge import run_hidden_tests
+from autograder.judge import judge_env, run_hidden_tests
 from autograder.mutants.operators import Mutant, mutants
 
 
@@ -86,7 +87,8 @@ def grade_mutant(spec: Assignment, mutant: Mutant, tests: list[str], *, isolatio
             shutil.copyfile(spec.root / f"{module}.py", folder / f"{module}.py")
         (folder / f"{mutant.module}.py").write_text(mutant.source)
         report = run_hidden_tests(spec, folder, tests=tests, isolation=isolation,
-                                  stop_at_first_failure=True)
+                                  stop_at_first_failure=True,
+                                  server=judge_server.shared(judge_env()))
     return bool(report.error) or not report.outcomes or not all(
         o.passed for o in report.outcomes)
 

@@ -1,0 +1,57 @@
+"""The warm judge: forks of one pre-imported process grade like a cold `python -m pytest`."""
+
+from pathlib import Path
+
+from autograder.judge import judge_env, run_hidden_tests
+from autograder.judge_server import JudgeServer
+from autograder.scoring import score
+from tests.test_judge import CORRECT
+
+WRONG = CORRECT.replace("np.add(a, b)", "np.subtract(a, b)")
+
+
+def _summary(report) -> list[tuple[str, bool]]:
+    assert not report.error, report.error
+    return [(o.name, o.passed) for o in report.outcomes]
+
+
+def test_warm_runs_grade_like_cold_ones_and_keep_nothing_between_submissions(
+        toy, make_submission) -> None:
+    server = JudgeServer(judge_env())
+    try:
+        right, wrong = make_submission({"vectors.py": CORRECT}, "right"), make_submission(
+            {"vectors.py": WRONG}, "wrong")
+        warm = [run_hidden_tests(toy, s, server=server) for s in (right, wrong, right)]
+        first_pid = server.process.pid if server.process else None
+        cold = [run_hidden_tests(toy, s) for s in (right, wrong)]
+        assert [_summary(r) for r in warm] == [_summary(r) for r in (*cold, cold[0])]
+        assert [score(toy, r.outcomes).total for r in warm] == [5, 2, 5]  # no carry-over
+        assert server.process is not None and server.process.pid == first_pid  # one server
+    finally:
+        server.close()
+
+
+def test_a_run_past_its_budget_is_stopped_and_the_server_goes_on(toy, make_submission,
+                                                                  tmp_path: Path) -> None:
+    server = JudgeServer(judge_env())
+    try:
+        slow = make_submission({"vectors.py": "import time\ntime.sleep(60)\n" + CORRECT}, "slow")
+        report = run_hidden_tests(toy, slow, server=server, timeout=3)
+        assert report.error == "grading stopped after 3 s" and report.outcomes == []
+        again = run_hidden_tests(toy, make_submission({"vectors.py": CORRECT}), server=server)
+        assert score(toy, again.outcomes).total == 5
+    finally:
+        server.close()
+
+
+def test_a_dead_server_is_started_again(toy, make_submission) -> None:
+    server = JudgeServer(judge_env())
+    try:
+        submission = make_submission({"vectors.py": CORRECT})
+        assert score(toy, run_hidden_tests(toy, submission, server=server).outcomes).total == 5
+        assert server.process is not None
+        server.process.kill()
+        server.process.wait()
+        assert score(toy, run_hidden_tests(toy, submission, server=server).outcomes).total == 5
+    finally:
+        server.close()
