@@ -16,8 +16,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from autograder import assignment as assignment_mod
+from autograder import judge_server
 from autograder.assignment import Assignment
-from autograder.judge import run_hidden_tests
+from autograder.judge import judge_env, run_hidden_tests
 from autograder.nbgrading import PART_CELL_PREFIX
 from autograder.scoring import points_by_part, score
 from autograder.static_checks import blocked_modules
@@ -99,7 +100,8 @@ def selfcheck(assignment_id: str, *, isolation: str = "auto") -> list[str]:
         for label, source, expected in (("solution", spec.root, spec.max_score),
                                         ("stub", released, 0.0)):
             copy = _module_copy(source, spec.modules, Path(tmp) / label)
-            report = run_hidden_tests(spec, copy, isolation=isolation)
+            report = run_hidden_tests(spec, copy, isolation=isolation,
+                                      server=judge_server.shared(judge_env()))
             if report.error:
                 problems.append(f"graded tests on the {label}: {report.error}")
                 continue

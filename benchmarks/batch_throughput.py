@@ -2,6 +2,7 @@
 (no Dask), on a Dask LocalCluster with 1 worker, and with 2 workers.
 
 Usage: python benchmarks/batch_throughput.py [--assignment a01_foundations] [--copies 40]
+                                             [--cold-judge]
 Prints submissions per minute for each, the 2-worker speed-up over 1 worker (target >= 1.7x on
 2 cores), and the Dask path's per-submission overhead over sequential grading.
 """
@@ -36,6 +37,7 @@ def timed(label: str, folders: list[Path], assignment_id: str, out: Path, **kwar
           ) -> float:
     start = time.perf_counter()
     results = grade(folders, assignment_id=assignment_id, out=out, force=True, **kwargs)
+    assert all(r["status"] == "graded" for r in results), "a submission could not be graded"
     seconds = time.perf_counter() - start
     assert len(results) == len(folders)
     print(f"  {label:<22} {seconds:7.1f} s   {60 * len(folders) / seconds:6.1f} submissions/min")
@@ -46,17 +48,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--assignment", default="a01_foundations")
     parser.add_argument("--copies", type=int, default=40)
+    parser.add_argument("--cold-judge", action="store_true",
+                        help="a new Python process per submission (the path before the warm judge)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folders = copies(args.assignment, args.copies, Path(tmp) / "subs")
-        print(f"{args.copies} submissions of {args.assignment}")
-        sequential = timed("sequential (no Dask)", folders, args.assignment, Path(tmp) / "a")
+        judge = "cold judge" if args.cold_judge else "warm judge"
+        print(f"{args.copies} submissions of {args.assignment}, {judge}")
+        warm = not args.cold_judge
+        sequential = timed("sequential (no Dask)", folders, args.assignment, Path(tmp) / "a",
+                           warm=warm)
         with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                           dashboard_address=None) as one_worker:
             dask_one = timed("Dask, 1 worker", folders, args.assignment, Path(tmp) / "b",
-                             scheduler=str(one_worker.scheduler_address))
+                             scheduler=str(one_worker.scheduler_address), warm=warm)
         dask_two = timed("Dask, 2 workers", folders, args.assignment, Path(tmp) / "c",
-                         workers=2)
+                         workers=2, warm=warm)
     print(f"speed-up 2 workers vs 1: {dask_one / dask_two:.2f}x (target >= 1.7x)")
     print(f"Dask overhead per submission: {(dask_one - sequential) / args.copies * 1000:+.0f} ms")
 
