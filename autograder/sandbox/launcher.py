@@ -27,6 +27,10 @@ from autograder.sandbox.limits import Limits
 SANDBOX_SUBMISSION = "/submission"
 _START_SECONDS = 120.0
 _LOG_KEEP_BYTES = 2**20
+# What the warm process imports before it forks workers. torch._dynamo: torch.optim imports it on
+# first use, which cost seconds in every test that built an optimizer.
+NUMPY_ONLY = ("numpy",)
+WITH_TORCH = ("numpy", "torch", "torch._dynamo", "torch.optim")
 _REPO_PACKAGES = ("autograder", "dnn")  # the only parts of the repository the sandbox sees
 
 
@@ -101,7 +105,7 @@ class Sandbox:
 
     def __init__(self, submission: Path, *, modules: list[str], blocked: dict[str, str],
                  limits: Limits, log_path: Path, isolation: str = "auto",
-                 threads: int = 1) -> None:
+                 threads: int = 1, warm_imports: tuple[str, ...] = WITH_TORCH) -> None:
         self.submission = submission.resolve()
         self.modules = modules
         self.blocked = blocked
@@ -109,6 +113,7 @@ class Sandbox:
         self.log_path = log_path
         self.isolation = resolve_isolation(isolation)
         self.threads = threads
+        self.warm_imports = warm_imports
         self.process: subprocess.Popen[bytes] | None = None
         self.control: socket.socket | None = None
         self.ready = False
@@ -123,6 +128,7 @@ class Sandbox:
         inside = SANDBOX_SUBMISSION if self.isolation == "bwrap" else str(self.submission)
         config = {"control_fd": theirs.fileno(), "submission": inside, "modules": self.modules,
                   "blocked": self.blocked, "limits": self.limits.to_json(),
+                  "warm_imports": list(self.warm_imports),
                   # its own pid namespace: the zygote may kill every process but itself
                   "pid_namespace": self.isolation == "bwrap"}
         # abspath, not realpath: a venv's python is a symlink that must keep its own path.

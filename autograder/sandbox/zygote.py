@@ -10,6 +10,7 @@ pool exists, and a child forked after a threaded op can hang.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import signal
@@ -17,11 +18,6 @@ import socket
 import sys
 from pathlib import Path
 from typing import Any
-
-import numpy  # noqa: F401  (warm imports, paid once per submission; imports only, no compute)
-import torch  # noqa: F401
-import torch._dynamo  # noqa: F401  (torch.optim imports it on first use: seconds per test)
-import torch.optim  # noqa: F401
 
 from autograder import wire
 from autograder.sandbox import limits as limits_mod
@@ -72,6 +68,8 @@ def kill_strays(keep: set[int]) -> None:
 def main(config: dict[str, Any]) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversized writes fail with EFBIG instead
     control = socket.socket(fileno=int(config["control_fd"]))
+    for name in config["warm_imports"]:  # paid once per submission; imports only, no compute
+        importlib.import_module(name)
     wire.send_message(control, {"ready": True, "pid": os.getpid()}, [])
     workers: set[int] = set()
     while True:

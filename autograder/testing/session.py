@@ -17,7 +17,7 @@ from autograder.assignment import Assignment
 from autograder.errors import SandboxCrashed
 from autograder.local import LocalChannel, LocalDispatcher
 from autograder.proxy import Channel, Connection, SubmissionProxy
-from autograder.sandbox.launcher import Sandbox, Worker, worker_for
+from autograder.sandbox.launcher import NUMPY_ONLY, WITH_TORCH, Sandbox, Worker, worker_for
 from autograder.static_checks import blocked_modules
 
 
@@ -86,9 +86,11 @@ class GradingSession:
 
     def _new_sandbox(self, spec: Assignment, submission: Path) -> Sandbox:
         log = self.log or Path(f"/tmp/autograder-sandbox-{spec.id}.log")
+        # An assignment that forbids torch (a01: numpy only) does not pay for importing it.
+        warm = NUMPY_ONLY if "torch" in spec.forbidden_imports else WITH_TORCH
         return Sandbox(submission, modules=spec.modules,
                        blocked=blocked_modules(spec, submission), limits=spec.limits,
-                       log_path=log, isolation=self.isolation)
+                       log_path=log, isolation=self.isolation, warm_imports=warm)
 
     def _sandbox(self, spec: Assignment, submission: Path) -> Sandbox:
         if spec.root in self.failed_starts:
