@@ -128,7 +128,31 @@ def test_train_epoch_matches_reference_loop(student, rng, device):
 
 
 @part("training")
-@points(4)
+@points(2)
+def test_early_stopping_counts_min_delta_and_patience(student):
+    """update_early_stopping on a scripted sequence of validation losses (min_delta 0.25,
+    patience 3): an improvement must beat best - min_delta strictly; bad_epochs resets to 0 on
+    an improvement and counts up by 1 otherwise; stopped is set when it reaches patience."""
+    x, y, xv, yv = digits(100)
+    trainer = student.training_loop.Trainer(x, y, xv, yv, hidden=(8,), max_epochs=10,
+                                            patience=3, min_delta=0.25)
+    best, bad = math.inf, 0  # the rule of the docstring, followed here step by step
+    # exact binary fractions: 0.75 and 0.25 equal best - min_delta exactly (no improvement)
+    for step, loss in enumerate([1.0, 0.875, 0.75, 0.5, 0.375, 0.3125, 0.25]):
+        if loss < best - 0.25:
+            best, bad = loss, 0
+        else:
+            bad += 1
+        trainer.update_early_stopping(loss)
+        state = (trainer.best_val_loss, trainer.bad_epochs, trainer.stopped)
+        assert state == (best, bad, bad >= 3), (
+            f"after validation losses {[1.0, 0.875, 0.75, 0.5, 0.375, 0.3125, 0.25][:step + 1]}"
+            f" (best_val_loss, bad_epochs, stopped) should be {(best, bad, bad >= 3)}, got {state}")
+    assert trainer.best_epoch == trainer.epoch - 1, "best_epoch is self.epoch - 1 when improved"
+
+
+@part("training")
+@points(2)
 def test_early_stopping_restores_best(student, rng):
     """With shuffled validation labels the validation loss soon stops improving: fit stops
     after `patience` epochs without improvement and restores the best epoch's weights."""
