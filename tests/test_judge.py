@@ -181,3 +181,17 @@ def test_course_library_computes_gradients_in_the_sandbox(tmp_path, make_submiss
     torch.testing.assert_close(got["input0"], dy @ weight)
     torch.testing.assert_close(got["weight"], dy.T @ x)
     torch.testing.assert_close(got["bias"], dy.sum(0))
+
+
+def test_the_warm_process_imports_torch_only_where_it_is_allowed(toy, make_submission) -> None:
+    """An assignment that forbids torch (like a01) does not pay for importing it per submission;
+    one that allows it finds it already imported (add is off by one when torch is loaded)."""
+    probe = CORRECT.replace("return np.add(a, b)",
+                            "import sys\n    return np.add(a, b) + ('torch' in sys.modules)")
+    _, numpy_only = _grade(toy, make_submission({"vectors.py": probe}, "numpy_only"))
+    config = toy.root / "assignment.toml"
+    config.write_text(config.read_text().replace('forbidden_imports = ["torch"]',
+                                                 "forbidden_imports = []"))
+    toy = type(toy).load(toy.root)
+    _, with_torch = _grade(toy, make_submission({"vectors.py": probe}, "with_torch"))
+    assert numpy_only.parts["sums"] == 3 and with_torch.parts["sums"] == 0
