@@ -25,7 +25,8 @@ _AXIS_KEYWORDS = {"axis", "dim", "keepdims", "keepdim"}
 # an equivalent mutant, not a bug.
 _COMMUTATIVE = {"maximum", "minimum", "fmax", "fmin", "max", "min", "logaddexp", "logaddexp2",
                 "add", "multiply", "mul", "hypot", "equal", "not_equal", "eq", "ne",
-                "logical_and", "logical_or", "logical_xor", "gcd", "lcm"}
+                "logical_and", "logical_or", "logical_xor", "gcd", "lcm", "result_type",
+                "promote_types"}
 # Keywords whose value only adds a check (zip's strict=) or a hint: flipping them is no bug a
 # test can see on correct inputs.
 _CHECK_KEYWORDS = {"strict"}

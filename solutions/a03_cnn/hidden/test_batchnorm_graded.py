@@ -1,11 +1,12 @@
 """Graded: batch norm forward (train and eval), running statistics, backward (part "batchnorm",
 20 points). The oracle is torch.nn.functional.batch_norm in float64."""
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from numpy_only import assert_numpy_only
 
-from autograder.testing import assert_close, part, points
+from autograder.testing import StudentError, assert_close, part, points
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 
@@ -75,7 +76,28 @@ def test_eval_forward(student, rng):
 
 
 @part("batchnorm")
-@points(5)
+@points(1)
+def test_invalid_arguments_raise(student, rng):
+    """ValueError (as the docstring says) for a 3-D x, parameters that are not (C,), and
+    training mode with one value per channel; two values per channel work."""
+    def fails(x, gamma, training=True):
+        c = gamma.shape[0]
+        try:
+            student.batchnorm.batchnorm_forward(x, gamma, np.zeros(c), np.zeros(c), np.ones(c),
+                                                training=training)
+        except StudentError as err:
+            return err.type_name == "ValueError"
+        return False
+
+    assert fails(rng.normal(size=(4, 3, 5)), np.ones(3)), "a 3-D x must raise ValueError"
+    assert fails(rng.normal(size=(4, 3)), np.ones(4)), "gamma (4,) for C = 3 must raise"
+    assert fails(rng.normal(size=(1, 3)), np.ones(3)), "training on (1, C) must raise"
+    assert not fails(rng.normal(size=(2, 3)), np.ones(3)), "two values per channel are enough"
+    assert not fails(rng.normal(size=(1, 3)), np.ones(3), training=False), "eval needs no batch"
+
+
+@part("batchnorm")
+@points(4)
 def test_backward_input(student, rng):
     """batchnorm_backward's dx matches torch autograd (training mode) for 4-D and 2-D inputs."""
     for shape, eps in [((4, 3, 3, 3), 1e-5), ((10, 5), 1e-2)]:

@@ -58,6 +58,15 @@ def test_small_cnn_structure(student):
     assert any(k.endswith("running_mean") for k in state), "SmallCNN needs BatchNorm2d layers"
     x = torch.rand(6, 3, 32, 32)
     assert tuple(net(x).shape) == (6, 5), "logits must be (N, num_classes)"
+    buffers = ("running_mean", "running_var", "num_batches_tracked")
+    shapes = sorted(tuple(v.shape) for k, v in state.items() if not k.endswith(buffers))
+    want = sorted([(8, 3, 3, 3), (8, 8, 3, 3), (16, 8, 3, 3), (16, 16, 3, 3), (8,), (8,), (8,),
+                   (8,), (16,), (16,), (16,), (16,), (5, 16), (5,)])
+    assert shapes == want, ("per width two 3x3 convolutions without bias, each with batch norm, "
+                            f"then one Linear layer: parameter shapes {want}, got {shapes}")
+    assert tuple(net.features(x).shape) == (6, 16, 8, 8), (
+        "self.features keeps H and W through each convolution (padding 1) and halves them in "
+        "each 2x2 max pool: (6, 16, 8, 8) for 32x32 inputs and widths (8, 16)")
     small = student.cnn.SmallCNN(1, 10)
     assert tuple(small(torch.rand(4, 1, 8, 8)).shape) == (4, 10), "8x8 digits must work"
     net.eval()

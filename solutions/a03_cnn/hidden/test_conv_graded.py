@@ -48,7 +48,29 @@ def test_output_size(student):
 
 
 @part("conv")
-@points(4)
+@points(1)
+def test_invalid_arguments_raise(student):
+    """ValueError (as the docstrings say) for a kernel, stride or dilation below 1, negative
+    padding, x and w that disagree on C_in, and inputs that are not 4-D."""
+    for args in [(5, 0, 1, 0, 1), (5, 3, 0, 0, 1), (5, 3, 1, -1, 1), (5, 3, 1, 0, 0)]:
+        assert raises_value_error(student.conv.conv_output_size, *args), (
+            f"conv_output_size{args} must raise ValueError")
+    b = np.zeros(1)
+    for x, w, what in [(np.zeros((1, 2, 5, 5)), np.zeros((1, 3, 3, 3)), "C_in 2 vs 3"),
+                       (np.zeros((2, 5, 5)), np.zeros((1, 2, 3, 3)), "a 3-D x"),
+                       (np.zeros((1, 2, 5, 5)), np.zeros((2, 3, 3)), "a 3-D w")]:
+        assert raises_value_error(student.conv.conv2d_forward, x, w, b), (
+            f"conv2d_forward must raise ValueError for {what}")
+    assert student.conv.conv_output_size(5, 1, 1, 0, 1) == 5, "a 1x1 kernel, stride 1 is valid"
+    x, w = np.ones((2, 3, 5, 5)), np.ones((4, 3, 3, 3))  # N, C_in and C_out all different
+    grads = student.conv.conv2d_backward(np.ones((2, 4, 3, 3)), x, w)
+    assert [np.shape(g) for g in grads] == [x.shape, w.shape, (4,)], "dx, dw, db shapes"
+    assert raises_value_error(student.conv.conv2d_backward, np.ones((2, 4, 2, 2)), x, w), (
+        "conv2d_backward must raise ValueError for dy of the wrong shape")
+
+
+@part("conv")
+@points(3)
 def test_kernel_larger_than_padded_input_raises(student):
     """A kernel larger than the padded input raises ValueError (in conv_output_size and in
     conv2d_forward), while a kernel that fits exactly does not."""

@@ -44,7 +44,20 @@ def test_max_pool_forward(student, rng, request):
 
 
 @part("pooling")
-@points(4)
+@points(1)
+def test_invalid_arguments_raise(student, rng):
+    """ValueError (as the docstring says) for a kernel or stride below 1 and a 3-D input."""
+    x = rng.standard_normal((1, 2, 6, 6))
+    for name in ("max_pool2d_forward", "avg_pool2d_forward"):
+        pool = getattr(student.pooling, name)
+        assert raises_value_error(pool, x, 0), f"{name} with kernel_size 0 must raise ValueError"
+        assert raises_value_error(pool, x, 2, 0), f"{name} with stride 0 must raise ValueError"
+        assert raises_value_error(pool, x[0], 2), f"{name} of a 3-D input must raise ValueError"
+        assert_close(pool(x, 1), x, name=f"{name} with a 1x1 window (valid: the input itself)")
+
+
+@part("pooling")
+@points(3)
 def test_max_pool_backward_overlapping(student, rng):
     """max_pool2d_backward matches torch autograd, also with overlapping windows (kernel 3,
     stride 2; kernel 2, stride 1), where an input can be the maximum of several windows."""
