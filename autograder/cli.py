@@ -109,10 +109,11 @@ def _mutants(args: argparse.Namespace) -> int:
                      isolation=args.isolation,
                      progress=lambda r: print(f"  {r.status:<11} {r.mutant.description}",
                                               flush=True))
-        rate = report.rate()
+        rate = report.gate_rate()
         gate = args.min_rate if args.min_rate is not None else spec.min_kill_rate
-        print(f"== {assignment_id}: kill rate {rate:.0%} "
-              f"({'sample of ' + str(args.sample) if args.sample else 'all mutants'}; "
+        scope = (f"estimated from a sample of {args.sample} and {report.known_survivors} known "
+                 f"survivors of {report.population}" if report.sampled else "all mutants")
+        print(f"== {assignment_id}: kill rate {rate:.0%} ({scope}; "
               f"{'required ' + format(gate, '.0%') if gate is not None else 'report only'})")
         print(summary(report))
         if args.json:

@@ -41,3 +41,18 @@ def test_commutative_calls_and_check_flags_are_not_mutated(tmp_path) -> None:
     assert "np.subtract(a, b) -> (b, a)" in found  # not commutative: still swapped
     assert not any("maximum" in d or d.startswith("max(") for d in found)
     assert not any(d in ("True -> False", "False -> True") for d in found)  # strict= kept
+
+
+def test_a_sample_estimates_the_rate_with_the_known_survivors(toy) -> None:
+    """CI's gate on a sample: the sample's rate among mutants not listed as known survivors,
+    times their share; a known survivor in the sample is not graded."""
+    from autograder.mutants.run import KNOWN_REASON
+
+    (toy.root / "mutants.toml").write_text(
+        '[[survivor]]\nid = "vectors:10:11:swap-op"\nreason = "pretend it survived"\n')
+    report = run(toy, sample=3, seed=0)
+    assert report.sampled and report.population == 4 and report.known_survivors == 1
+    assert report.gate_rate() == 0.75  # every sampled fresh mutant killed: 1 - 1/4
+    known = [r for r in report.results if r.mutant.id == "vectors:10:11:swap-op"]
+    assert all(r.status == "survived" and r.reason == KNOWN_REASON for r in known)
+    assert run(toy).gate_rate() == 1.0  # a full run grades the listed survivor: it is killed

@@ -36,6 +36,21 @@ class MutantResult:
 @dataclass
 class MutationReport:
     results: list[MutantResult] = field(default_factory=list)
+    sampled: bool = False
+    population: int = 0  # the assignment's counted (not equivalent) mutants
+    known_survivors: int = 0  # of them, those mutants.toml lists as survivors of a full run
+
+    def gate_rate(self) -> float:
+        """The rate CI compares with the gate. A full run: the kill rate. A sample: the kill
+        rate among sampled mutants not listed as known survivors, times the share of those in
+        the population, i.e. the full run's recorded rate when the sample finds no new
+        survivor (with 8 mutants a raw sample rate fails on any one survivor, even at 95%)."""
+        if not self.sampled:
+            return self.rate()
+        fresh = [r for r in self.results if r.status in ("killed", "survived", "not-covered")
+                 and r.reason != KNOWN_REASON]
+        rate = sum(r.status == "killed" for r in fresh) / len(fresh) if fresh else 1.0
+        return rate * (1 - self.known_survivors / max(self.population, 1))
 
     def rate(self, part: str | None = None) -> float:
         """Killed / (killed + survived + not covered); equivalents do not count."""
@@ -47,13 +62,26 @@ class MutationReport:
         return sorted({p for r in self.results for p in r.parts})
 
 
-def equivalent_mutants(spec: Assignment) -> dict[str, str]:
-    """Mutant id -> why it computes the same function, from solutions/ID/mutants.toml."""
+KNOWN_REASON = "a known survivor (mutants.toml); not graded in a sample"
+
+
+def _listed(spec: Assignment, kind: str) -> dict[str, str]:
     path = spec.root / "mutants.toml"
     if not path.is_file():
         return {}
-    entries = tomllib.loads(path.read_text()).get("equivalent", [])
-    return {str(e["id"]): str(e["reason"]) for e in entries}
+    entries = tomllib.loads(path.read_text()).get(kind, [])
+    return {str(e["id"]): str(e.get("reason", "")) for e in entries}
+
+
+def equivalent_mutants(spec: Assignment) -> dict[str, str]:
+    """Mutant id -> why it computes the same function, from solutions/ID/mutants.toml."""
+    return _listed(spec, "equivalent")
+
+
+def known_survivors(spec: Assignment) -> dict[str, str]:
+    """Mutant id -> note, for the survivors of the last full run (`[[survivor]]` entries of
+    mutants.toml): gaps the instructor accepted. They count as survivors."""
+    return _listed(spec, "survivor")
 
 
 def function_tests(spec: Assignment) -> dict[str, list[tuple[str, str]]]:
@@ -98,17 +126,23 @@ def run(spec: Assignment, *, sample: int | None = None, seed: int = 0,
         ) -> MutationReport:
     """Grade every mutant, or a fixed random `sample` of them (the same for the same seed)."""
     candidates = all_mutants(spec)
-    if sample is not None and sample < len(candidates):
-        candidates = sorted(random.Random(seed).sample(candidates, sample), key=lambda m: m.id)
-    equivalent = equivalent_mutants(spec)
+    equivalent, known = equivalent_mutants(spec), known_survivors(spec)
+    report = MutationReport(sampled=sample is not None and sample < len(candidates),
+                            population=sum(m.id not in equivalent for m in candidates),
+                            known_survivors=sum(m.id in known and m.id not in equivalent
+                                                for m in candidates))
+    if report.sampled:
+        candidates = sorted(random.Random(seed).sample(candidates, sample or 0),
+                            key=lambda m: m.id)
     coverage = function_tests(spec)
-    report = MutationReport()
     for mutant in candidates:
         covering = coverage.get(f"{mutant.module}:{mutant.function_line}", [])
         parts = sorted({part for _, part in covering})
         if mutant.id in equivalent:
             report.results.append(MutantResult(mutant, parts, "equivalent",
                                                equivalent[mutant.id]))
+        elif report.sampled and mutant.id in known:
+            report.results.append(MutantResult(mutant, parts, "survived", KNOWN_REASON))
         elif not covering:
             report.results.append(MutantResult(mutant, ["-"], "not-covered",
                                                "no graded test runs this function"))
