@@ -204,13 +204,37 @@ def test_no_process_outlives_the_batch(batch: Batch) -> None:
     assert [pid for pid in parents if descends_from_us(pid) and pid != warm] == []
 
 
-def test_the_leak_detector_sees_a_leak_without_bubblewrap(tmp_path: Path) -> None:
+def test_the_leak_detector_sees_a_leak_without_bubblewrap(tmp_path: Path, make_submission
+                                                          ) -> None:
     """Proof that the canary checks can fail: under `--isolation process` (a plain subprocess,
-    flagged in every result) the file search finds the hidden tests and the solution."""
+    flagged in every result) a search of the grader's temp tree finds the hidden tests and the
+    solution. (The search is bounded: a walk of the whole host takes longer than a call may.)"""
     toy = _toy_with_canaries(tmp_path)
-    source = HERE / "attacks" / "read_files"
-    result = grade([source], assignment_id="toy", out=tmp_path / "out", isolation="process",
+    probe = make_submission({"vectors.py": """
+import os
+
+
+def add(a, b):
+    found = []
+    for folder, _, files in os.walk(os.path.join(os.getcwd(), "..", "..", "..")):
+        for name in files:
+            try:
+                text = open(os.path.join(folder, name), errors="replace").read(100000)
+            except OSError:
+                continue
+            found += [line for line in text.splitlines() if "CANARY" in line][:3]
+    raise RuntimeError(f"LOOT {found!r}")
+
+
+class Scaler:
+    def __init__(self, k):
+        self.k = k
+
+    def forward(self, x):
+        return self.k * x
+"""}, "probe")
+    result = grade([probe], assignment_id="toy", out=tmp_path / "out", isolation="process",
                    solutions=toy.parent)[0]
     assert result["isolation"] == "process" and result["score"] == 2
     text = json.dumps(result)
-    assert HIDDEN_CANARY in text or SOLUTION_CANARY in text
+    assert HIDDEN_CANARY in text or SOLUTION_CANARY in text, text
