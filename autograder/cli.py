@@ -124,6 +124,30 @@ def _mutants(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _mistakes(args: argparse.Namespace) -> int:
+    from autograder import assignment as assignment_mod
+    from autograder import mistakes
+
+    found: list[str] = []
+    for assignment_id in args.ids or assignment_mod.all_ids():
+        spec = assignment_mod.load(assignment_id)
+
+        def show(r: mistakes.MistakeResult) -> None:
+            public = "" if r.flagged is None else (
+                "  public: flagged" if r.flagged else "  public: passes")
+            print(f"  {'caught' if r.caught else 'MISSED':<7} {r.mistake.part:<14} "
+                  f"{r.mistake.name}{public}  ({r.seconds:.1f} s)", flush=True)
+
+        print(f"== {assignment_id}")
+        results = mistakes.check(spec, isolation=args.isolation, public=not args.no_public,
+                                 progress=show)
+        print(f"== {assignment_id}: {mistakes.summary(results)}")
+        found += mistakes.problems(spec, results)
+    for problem in found:
+        print(f"PROBLEM: {problem}")
+    return 1 if found else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="autograder", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -186,6 +210,14 @@ def parser() -> argparse.ArgumentParser:
     mutate.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
     mutate.add_argument("--json", type=Path, default=None, help="write each report here")
     mutate.set_defaults(run=_mutants)
+
+    mistakes = commands.add_parser(
+        "mistakes", help="prove the catalogue of realistic mistakes (mistakes.toml) is caught")
+    mistakes.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+    mistakes.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
+    mistakes.add_argument("--no-public", action="store_true",
+                          help="do not run the public tests on each mistake")
+    mistakes.set_defaults(run=_mistakes)
     return top
 
 

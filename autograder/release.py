@@ -51,6 +51,11 @@ def _stubs(spec: Assignment, solved: bool = False) -> dict[str, str]:
     return stubs
 
 
+def solved_modules(spec: Assignment) -> dict[str, str]:
+    """Every module's solution text with the marker lines removed (what perfect/ holds)."""
+    return _stubs(spec, solved=True)
+
+
 def _variants(spec: Assignment, perfect: dict[str, str], examples: Path
               ) -> dict[str, dict[str, str]]:
     """The examples that are the perfect submission with one edit each, as listed in

@@ -7,6 +7,7 @@ wire trees; objects that are not data stay here in a table and cross as handle i
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 import traceback
 from pathlib import Path
@@ -63,11 +64,21 @@ class Dispatcher:
             return None
         if op == "call":
             return target(*request["args"], **request["kwargs"])
+        if op == "watch":
+            return self.watch(target, request["args"], request["kwargs"])
         if op == "getitem":
             return target[request["key"]]
         if op == "len":
             return len(target)
         raise DataOnlyError(f"unknown operation {op!r}")
+
+    def watch(self, target: Any, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Call `target` and send back its result and its arguments as they are afterwards, so
+        the judge can compare them with what it sent (in-place changes). The judge decides what
+        changed; `names` (the parameters the positional arguments bind to) only label it."""
+        result = target(*args, **kwargs)
+        return {"result": result, "args": args, "kwargs": kwargs,
+                "names": _parameter_names(target, len(args))}
 
     def import_module(self, name: str) -> Any:
         self.check_importable(name)
@@ -104,6 +115,19 @@ class Dispatcher:
         lines = [f'  File "{Path(f.filename).name}", line {f.lineno}, in {f.name}\n'
                  f"    {(f.line or '').strip()}" for f in frames[-MAX_FRAMES:]]
         return "\n".join(lines)
+
+
+def _parameter_names(target: Any, count: int) -> list[str]:
+    """Names of the parameters that `count` positional arguments bind to (args[i] otherwise)."""
+    names = [f"args[{i}]" for i in range(count)]
+    try:
+        params = list(inspect.signature(target).parameters.values())
+    except (TypeError, ValueError):
+        return names
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    for i, param in enumerate(positional[:count]):
+        names[i] = param.name
+    return names
 
 
 def _is_under(filename: str, folder: Path) -> bool:

@@ -15,12 +15,15 @@ The fixtures ``student``, ``reference``, ``rng`` and ``device`` come from the py
 from autograder.errors import CallTimeout, SandboxCrashed, StudentError
 from autograder.testing.compare import assert_close
 from autograder.testing.markers import part, points
+from autograder.testing.watch import WatchedCall, watch_call
 
 __all__ = [
     "CallTimeout",
     "SandboxCrashed",
     "StudentError",
+    "WatchedCall",
     "assert_close",
     "part",
     "points",
+    "watch_call",
 ]

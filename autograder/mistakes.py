@@ -1,0 +1,158 @@
+"""`autograder mistakes ID`: the catalogue of realistic student mistakes, each proved caught.
+
+solutions/ID/mistakes.toml (private, never released) lists one-edit variants of the solution:
+
+    [[mistake]]
+    name = "softmax_without_max_shift"
+    part = "activations"     # where it must lose points
+    module = "activations"
+    why = "exp of large logits overflows: no max subtracted"
+    find = "..."             # occurs exactly once in the solved module text
+    replace = "..."
+
+Each mistake becomes a temporary submission (never a committed folder). It is graded with only
+its part's graded tests, stopping at the first failure, so the whole catalogue costs seconds;
+the public tests run on it too (stopping at their first failure), in parallel with the grading,
+to measure how many mistakes a student's own `pytest` flags.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import judge_server
+from autograder.assignment import Assignment, SpecError
+from autograder.judge import judge_env, run_hidden_tests
+from autograder.release import solved_modules
+
+CATALOGUE = "mistakes.toml"
+MIN_MISTAKES = 12
+
+
+@dataclass(frozen=True)
+class Mistake:
+    name: str
+    part: str
+    module: str
+    why: str
+    find: str
+    replace: str
+
+
+@dataclass(frozen=True)
+class MistakeResult:
+    mistake: Mistake
+    caught: bool  # a graded test of its part failed (or the judge stopped it)
+    flagged: bool | None  # a public test failed; None when the public tests were not run
+    seconds: float
+    detail: str = ""  # the first failing graded test, or the judge's error
+
+
+def load(spec: Assignment) -> list[Mistake]:
+    """The catalogue, validated against the assignment (SpecError naming the entry)."""
+    path = spec.root / CATALOGUE
+    if not path.is_file():
+        return []
+    try:
+        entries = tomllib.loads(path.read_text()).get("mistake", [])
+        found = [Mistake(**{k: str(e[k]) for k in Mistake.__dataclass_fields__})
+                 for e in entries]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError) as err:
+        raise SpecError(f"{path}: malformed catalogue: {err}") from None
+    solved = solved_modules(spec)
+    names: set[str] = set()
+    for m in found:
+        where = f"{path} [{m.name}]"
+        if m.name in names:
+            raise SpecError(f"{where}: the name is used twice")
+        names.add(m.name)
+        if m.part not in spec.parts:
+            raise SpecError(f"{where}: unknown part {m.part!r} (parts: {', '.join(spec.parts)})")
+        if m.module not in solved:
+            raise SpecError(f"{where}: unknown module {m.module!r}")
+        if (count := solved[m.module].count(m.find)) != 1:
+            raise SpecError(f"{where}: `find` occurs {count} times in {m.module}.py, not once")
+    return found
+
+
+def _write_submission(spec: Assignment, mistake: Mistake, folder: Path) -> None:
+    """The solved modules with the mistake's edit, plus the public tests next to them."""
+    folder.mkdir(parents=True)
+    for module, text in solved_modules(spec).items():
+        if module == mistake.module:
+            text = text.replace(mistake.find, mistake.replace)
+        (folder / f"{module}.py").write_text(text)
+    if (spec.root / "tests").is_dir():
+        shutil.copytree(spec.root / "tests", folder / "tests",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    if (spec.root / "conftest.py").is_file():
+        shutil.copyfile(spec.root / "conftest.py", folder / "conftest.py")
+
+
+def _public_flags(folder: Path) -> bool:
+    """True when the public tests fail on `folder` (pytest's exit code 1: tests failed)."""
+    run = subprocess.run([sys.executable, "-m", "pytest", "tests", "-x", "-q",
+                          "-p", "no:cacheprovider", "-o", "addopts="], cwd=folder,
+                         env=judge_env(), capture_output=True, timeout=600, check=False)
+    return run.returncode == 1
+
+
+def check(spec: Assignment, *, isolation: str = "auto", public: bool = True,
+          progress: Callable[[MistakeResult], None] | None = None) -> list[MistakeResult]:
+    """Grade every mistake of the catalogue with its part's graded tests."""
+    catalogue = load(spec)
+    results: list[MistakeResult] = []
+    with tempfile.TemporaryDirectory(prefix="autograder-mistakes-") as tmp, \
+            ThreadPoolExecutor(max_workers=1) as pool:
+        flags: dict[str, Future[bool]] = {}
+        for mistake in catalogue:
+            folder = Path(tmp) / mistake.name
+            _write_submission(spec, mistake, folder)
+            if public:  # runs beside the graded check: both cores busy
+                flags[mistake.name] = pool.submit(_public_flags, folder)
+        for mistake in catalogue:
+            start = time.monotonic()
+            report = run_hidden_tests(spec, Path(tmp) / mistake.name, isolation=isolation,
+                                      parts=[mistake.part], stop_at_first_failure=True,
+                                      server=judge_server.shared(judge_env()))
+            failing = [o.name for o in report.outcomes if not o.passed]
+            caught = bool(report.error) or bool(failing) or not report.outcomes
+            detail = report.error.splitlines()[0] if report.error else ", ".join(failing)
+            flagged = flags[mistake.name].result() if public else None
+            results.append(MistakeResult(mistake, caught, flagged,
+                                         time.monotonic() - start, detail))
+            if progress:
+                progress(results[-1])
+    return results
+
+
+def problems(spec: Assignment, results: list[MistakeResult]) -> list[str]:
+    """What CI fails on: a short catalogue, a mistake not caught in its part, and public tests
+    that flag fewer than half of the mistakes."""
+    found = []
+    if len(results) < MIN_MISTAKES:
+        found.append(f"{spec.id}: {len(results)} mistakes in {CATALOGUE}, at least "
+                     f"{MIN_MISTAKES} wanted")
+    found += [f"{spec.id}: mistake {r.mistake.name!r} loses no points in part "
+              f"{r.mistake.part!r}" for r in results if not r.caught]
+    flagged = [r for r in results if r.flagged]
+    if results and results[0].flagged is not None and 2 * len(flagged) < len(results):
+        found.append(f"{spec.id}: the public tests flag {len(flagged)} of {len(results)} "
+                     "mistakes, fewer than half")
+    return found
+
+
+def summary(results: list[MistakeResult]) -> str:
+    caught = sum(r.caught for r in results)
+    flagged = sum(bool(r.flagged) for r in results)
+    return (f"caught by the graded tests {caught}/{len(results)}, flagged by the public tests "
+            f"{flagged}/{len(results)}")
