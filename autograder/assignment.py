@@ -11,7 +11,7 @@ from autograder.sandbox.limits import Limits
 
 REPO = Path(__file__).resolve().parent.parent
 # AUTOGRADER_SOLUTIONS points the CLI at another course's solutions tree.
-SOLUTIONS = Path(os.environ.get("AUTOGRADER_SOLUTIONS", REPO / "solutions"))
+SOLUTIONS = Path(os.path.abspath(os.environ.get("AUTOGRADER_SOLUTIONS", REPO / "solutions")))
 ASSIGNMENTS = REPO / "assignments"
 EXAMPLES = REPO / "examples" / "submissions"
 

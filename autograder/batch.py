@@ -55,15 +55,28 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
         yield client
 
 
+Job = tuple[Assignment, str, Path, Path]  # (assignment, student name, submission, results folder)
+
+
 def run_parallel(grade_one: GradeFn, jobs: list[tuple[str, Path]], spec: Assignment, out: Path,
                  *, workers: int, scheduler: str | None, options: dict[str, Any],
                  on_result: Callable[[str, dict[str, Any]], None]) -> None:
-    """Grade `jobs` on the cluster; `on_result` sees each result as it completes."""
+    """Grade `jobs` of one assignment on the cluster; `on_result` sees each result as it
+    completes."""
+    run_jobs(grade_one, [(spec, name, source, out) for name, source in jobs], workers=workers,
+             scheduler=scheduler, options=options,
+             on_result=lambda _spec, name, result: on_result(name, result))
+
+
+def run_jobs(grade_one: GradeFn, jobs: list[Job], *, workers: int, scheduler: str | None,
+             options: dict[str, Any],
+             on_result: Callable[[Assignment, str, dict[str, Any]], None]) -> None:
+    """Grade jobs of any assignments on one cluster (one start-up for a whole course)."""
     from distributed import as_completed
 
     with dask_client(workers, scheduler) as client:
         futures = {client.submit(grade_one, source, spec, out, name=name, pure=False,
-                                 key=f"grade-{spec.id}-{name}", **options): name
-                   for name, source in jobs}
+                                 key=f"grade-{spec.id}-{name}", **options): (spec, name)
+                   for spec, name, source, out in jobs}
         for future in as_completed(futures):
-            on_result(futures[future], future.result())
+            on_result(*futures[future], future.result())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ def _grade(args: argparse.Namespace) -> int:
     found = grade.grade(args.submissions, assignment_id=args.assignment, out=args.out,
                         isolation=args.isolation, device=args.device, force=args.force,
                         workers=args.workers, scheduler=args.scheduler, progress=progress,
-                        warm=not args.cold_judge)
+                        warm=not args.cold_judge, on_total=lambda n: bar.reset(total=n))
     bar.close()
     spec = assignment_mod.load(args.assignment)
     if args.gradebook:
@@ -148,6 +149,43 @@ def _mistakes(args: argparse.Namespace) -> int:
     return 1 if found else 0
 
 
+def _examples(args: argparse.Namespace) -> int:
+    import time
+
+    from tqdm import tqdm
+
+    from autograder import assignment as assignment_mod
+    from autograder import results
+    from autograder.assignment import EXAMPLES
+    from autograder.examples import grade_examples, select, table
+
+    ids = args.ids or None
+    start = time.monotonic()
+    chosen = ids or sorted(p.parent.name for p in EXAMPLES.glob("*/expected_scores.toml"))
+    bar = tqdm(unit="submission", disable=args.quiet, desc="grading examples",
+               total=sum(len(select(i, args.all)) for i in chosen))
+
+    def progress(assignment_id: str, name: str, result: dict[str, Any]) -> None:
+        bar.set_postfix_str(f"{assignment_id}/{name}: {result['score']:g}")
+        bar.update()
+
+    summaries = grade_examples(ids, out=args.out, every=args.all, workers=args.workers,
+                               isolation=args.isolation, device=args.device, progress=progress)
+    bar.close()
+    for summary in summaries:
+        print(f"\n== {summary.assignment}")
+        print(results.table(assignment_mod.load(summary.assignment),
+                            list(summary.results.values())))
+    print("\n" + table(summaries))
+    problems = [p for s in summaries for p in s.problems]
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    graded = sum(len(s.results) for s in summaries)
+    print(f"\n{graded} example submissions of {len(summaries)} assignment(s) graded in "
+          f"{time.monotonic() - start:.0f} s; results in {args.out}")
+    return 1 if problems else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="autograder", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -180,6 +218,19 @@ def parser() -> argparse.ArgumentParser:
                        help="start a new Python process per submission instead of forking the "
                             "worker's warm judge (slower; for debugging)")
     grade.set_defaults(run=_grade)
+
+    examples = commands.add_parser(
+        "examples", help="grade the bundled example submissions and check their scores")
+    examples.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+    examples.add_argument("--all", action="store_true",
+                          help="every example (default: perfect, partial and stub)")
+    examples.add_argument("--out", type=Path, default=Path("results/examples"),
+                          help="results folder (default: results/examples)")
+    examples.add_argument("--workers", type=int, default=2, help="submissions at a time")
+    examples.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    examples.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
+    examples.add_argument("--quiet", action="store_true", help="no progress bar")
+    examples.set_defaults(run=_examples)
 
     check = commands.add_parser("selfcheck", help="prove an assignment's tests mean something")
     check.add_argument("ids", nargs="*", help="assignment ids (default: all)")
@@ -221,8 +272,20 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _absolute(args: argparse.Namespace) -> None:
+    """Every path a user gives is relative to the directory the command runs in; the engine
+    hands paths to processes that run elsewhere, so make them absolute once, here (without
+    following links: a linked submission keeps its own name)."""
+    for name, value in vars(args).items():
+        if isinstance(value, Path):
+            setattr(args, name, Path(os.path.abspath(value)))
+        elif isinstance(value, list) and value and all(isinstance(v, Path) for v in value):
+            setattr(args, name, [Path(os.path.abspath(v)) for v in value])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    _absolute(args)
     try:
         code: int = args.run(args)
     except SpecError as err:

@@ -4,6 +4,7 @@ the batch around it. `grade` is the Python API behind `autograder grade`."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +27,8 @@ def grade_one(source: Path, assignment: Assignment, out: Path, *, name: str,
     """Grade one submission and write OUT/NAME/results.json. Never raises for a bad submission:
     the result says what went wrong. `warm`: run the judge as a fork of this process's warm
     judge (imports paid once per worker) instead of a new Python process."""
-    folder = out / name
+    folder = Path(os.path.abspath(out)) / name  # the judge runs in another directory
+    source = Path(os.path.abspath(source))
     durations: dict[str, float] = {}
     notes: list[str] = []
     outcomes, used, error = [], "none", ""
@@ -64,14 +66,21 @@ def grade(submissions: list[Path], *, assignment_id: str, out: Path, isolation: 
           device: str = "cpu", force: bool = False, workers: int = 1,
           scheduler: str | None = None, warm: bool = True,
           progress: Callable[[str, dict[str, Any]], None] | None = None,
+          on_total: Callable[[int], None] | None = None,
           solutions: Path = assignment_mod.SOLUTIONS) -> list[dict[str, Any]]:
     """Grade every submission found in `submissions` (see batch.discover), skipping those with
     a results.json already unless `force`; write OUT/scores.csv and return every result.
+    `on_total` hears the number of submissions found before any is graded (a progress bar).
     More than one worker, or a Dask scheduler address, grades in parallel through Dask."""
     spec = assignment_mod.load(assignment_id, solutions)
+    out = Path(os.path.abspath(out))
+    submissions = [Path(os.path.abspath(p)) for p in submissions]
     results: dict[str, dict[str, Any]] = {}
     todo = []
-    for name, source in _unique(discover(submissions, assignment_id)):
+    found = _unique(discover(submissions, assignment_id))
+    if on_total:
+        on_total(len(found))
+    for name, source in found:
         done = None if force else results_mod.load(out / name / "results.json")
         if done is not None:
             results[name] = done

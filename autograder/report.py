@@ -23,7 +23,7 @@ def _png(figure: Any) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-def _plots(results: list[dict[str, Any]]) -> dict[str, str]:
+def _plots(results: list[dict[str, Any]]) -> dict[str, list[str]]:
     """Score histogram per part, pass rate per test (a broken test stands out at 0% or far
     below its neighbours), and the distribution of grading time."""
     import matplotlib
@@ -32,16 +32,19 @@ def _plots(results: list[dict[str, Any]]) -> dict[str, str]:
     import matplotlib.pyplot as plt
 
     parts = list(results[0]["parts"])
-    plots: dict[str, str] = {}
-    fig, axes = plt.subplots(1, len(parts) + 1, figsize=(3 * (len(parts) + 1), 2.6))
-    for ax, part in zip(axes, [*parts, "total"], strict=True):
+    plots: dict[str, list[str]] = {"Scores per part": []}
+    # One small figure per part: the page wraps them to the screen's width (seven parts in
+    # one wide figure ran off a laptop screen).
+    for part in [*parts, "total"]:
         scores = [r["score"] if part == "total" else r["parts"][part]["score"] for r in results]
         top = results[0]["max_score"] if part == "total" else results[0]["parts"][part][
             "max_score"]
+        fig, ax = plt.subplots(figsize=(3, 2.4))
         ax.hist(scores, bins=10, range=(0, top or 1), color="#4878a8")
         ax.set_title(f"{part} (max {top:g})", fontsize=9)
-    plots["Scores per part"] = _png(fig)
-    plt.close(fig)
+        ax.set_xlabel("score", fontsize=8)
+        plots["Scores per part"].append(_png(fig))
+        plt.close(fig)
 
     tests: dict[str, list[bool]] = {}
     for r in results:
@@ -52,13 +55,13 @@ def _plots(results: list[dict[str, Any]]) -> dict[str, str]:
     ax.barh(names, [100 * sum(v) / len(v) for v in (tests[n] for n in names)], color="#5a9b5a")
     ax.set_xlabel("% of submissions passing")
     ax.set_xlim(0, 100)
-    plots["Pass rate per test"] = _png(fig)
+    plots["Pass rate per test"] = [_png(fig)]
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(5, 2.6))
     ax.hist([r.get("execution_time", 0.0) for r in results], bins=20, color="#a86048")
     ax.set_xlabel("grading time per submission (s)")
-    plots["Grading time"] = _png(fig)
+    plots["Grading time"] = [_png(fig)]
     plt.close(fig)
     return plots
 
@@ -96,12 +99,17 @@ def write_report(folder: Path) -> Path:
             "".join(f"<td>{r['parts'][p]['score']:g}</td>" for p in parts), r["score"],
             html.escape(r["status"]), html.escape(r["isolation"]))
         for r in results)
-    images = "".join(f"<h2>{html.escape(title)}</h2><img src='data:image/png;base64,{data}'>"
-                     for title, data in _plots(results).items())
+    images = "".join(
+        f"<h2>{html.escape(title)}</h2><div class='plots'>"
+        + "".join(f"<img src='data:image/png;base64,{data}' alt='{html.escape(title)}'>"
+                  for data in figures) + "</div>"
+        for title, figures in _plots(results).items())
     mean = sum(r["score"] for r in results) / len(results)
     page = (f"<!doctype html><meta charset='utf-8'><title>{results[0]['assignment']}</title>"
             "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px}"
-            "table{border-collapse:collapse}tr:nth-child(even){background:#f3f3f3}</style>"
+            "table{border-collapse:collapse}tr:nth-child(even){background:#f3f3f3}"
+            ".plots{display:flex;flex-wrap:wrap;gap:8px}img{max-width:100%;height:auto}"
+            "</style><meta name='viewport' content='width=device-width'>"
             f"<h1>{html.escape(results[0]['assignment'])}: {len(results)} submissions, "
             f"mean {mean:.1f} / {results[0]['max_score']:g}</h1>{images}<h2>Students</h2>"
             "<table><tr><th>student</th>" + "".join(f"<th>{html.escape(p)}</th>" for p in parts)

@@ -71,6 +71,7 @@ def build_result(assignment: Assignment, student: str, score: Score, outcomes: l
         "assignment": assignment.id,
         "student": student,
         "status": "error" if error else "graded",
+        "error": error.strip().splitlines()[0] if error.strip() else "",
         "parts": {p: {"score": score.parts[p], "max_score": score.part_max[p]}
                   for p in score.parts},
         "isolation": isolation,
