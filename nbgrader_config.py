@@ -9,6 +9,9 @@ the solution modules into the release. Autograding is plain `nbgrader autograde 
 import tomllib
 from pathlib import Path
 
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute, SaveAutoGrades
+
 c = get_config()  # type: ignore[name-defined]  # noqa: F821  (injected by nbgrader)
 root = Path(__file__).resolve().parent
 
@@ -31,7 +34,13 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
                             "tests", "conftest.py"]
 c.Autograde.exclude_overwriting = _module_files()
 c.OverwriteCells.add_missing_cells = True  # a student who deleted a graded cell still gets it
+# The part cells' scores come from the judge, run in nbgrader's own process on the module files
+# before the student's notebook executes; what the kernel prints in a part cell is replaced
+# (autograder/nbgrader_judge.py). Nothing else in autograde changes.
+_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+_steps.insert(_steps.index(Execute), "autograder.nbgrader_judge.GradeModules")
+_steps.insert(_steps.index(SaveAutoGrades), "autograder.nbgrader_judge.WriteJudgedParts")
+c.Autograde.autograde_preprocessors = _steps
 c.Execute.kernel_name = "python3"
 c.Execute.timeout = 600  # per cell: a part cell runs that part's graded tests in the sandbox
-c.Execute.allow_errors = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -33,6 +33,9 @@ class Assignment:
     # CI fails when a sample of mutants shows a lower kill rate; None: report only (the
     # assignment's tests have not been raised to the course's 90% yet).
     min_kill_rate: float | None = None
+    # [limits] suite_seconds: the most one submission's whole graded suite may take; tests that
+    # would start later fail at once (0: derived from the number of tests, see judge.py).
+    suite_seconds: float = 0.0
 
     @property
     def hidden_dir(self) -> Path:
@@ -60,7 +63,8 @@ class Assignment:
                        forbidden_imports=[str(m) for m in data.get("forbidden_imports", [])],
                        private=[str(p) for p in data.get("private", [])],
                        limits=Limits.from_json(data.get("limits", {})),
-                       min_kill_rate=data.get("mutation", {}).get("min_kill_rate"))
+                       min_kill_rate=data.get("mutation", {}).get("min_kill_rate"),
+                       suite_seconds=float(data.get("limits", {}).get("suite_seconds", 0.0)))
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise SpecError(f"{path}: missing or malformed field: {err}") from None
         if spec.id != root.name:

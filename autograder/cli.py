@@ -61,10 +61,13 @@ def _grade(args: argparse.Namespace) -> int:
 def _selfcheck(args: argparse.Namespace) -> int:
     from autograder import assignment as assignment_mod
     from autograder.selfcheck import selfcheck
+    from autograder.timings import timed
 
     failed = False
     for assignment_id in args.ids or assignment_mod.all_ids():
-        problems = selfcheck(assignment_id, isolation=args.isolation)
+        with timed("selfcheck", assignment_id):
+            problems = selfcheck(assignment_id, isolation=args.isolation,
+                                 grading=not args.no_grading)
         print(f"{assignment_id}: {'ok' if not problems else 'PROBLEMS'}")
         for problem in problems:
             print(f"  - {problem}")
@@ -102,14 +105,16 @@ def _mutants(args: argparse.Namespace) -> int:
 
     from autograder import assignment as assignment_mod
     from autograder.mutants.run import run, summary, to_json
+    from autograder.timings import timed
 
     failed = False
     for assignment_id in args.ids or assignment_mod.all_ids():
         spec = assignment_mod.load(assignment_id)
-        report = run(spec, sample=args.sample, seed=args.seed,
-                     isolation=args.isolation,
-                     progress=lambda r: print(f"  {r.status:<11} {r.mutant.description}",
-                                              flush=True))
+        with timed("mutants", assignment_id):
+            report = run(spec, sample=args.sample, seed=args.seed,
+                         isolation=args.isolation,
+                         progress=lambda r: print(f"  {r.status:<11} {r.mutant.description}",
+                                                  flush=True))
         rate = report.gate_rate()
         gate = args.min_rate if args.min_rate is not None else spec.min_kill_rate
         scope = (f"estimated from a sample of {args.sample} and {report.known_survivors} known "
@@ -128,6 +133,7 @@ def _mutants(args: argparse.Namespace) -> int:
 def _mistakes(args: argparse.Namespace) -> int:
     from autograder import assignment as assignment_mod
     from autograder import mistakes
+    from autograder.timings import timed
 
     found: list[str] = []
     for assignment_id in args.ids or assignment_mod.all_ids():
@@ -140,8 +146,9 @@ def _mistakes(args: argparse.Namespace) -> int:
                   f"{r.mistake.name}{public}  ({r.seconds:.1f} s)", flush=True)
 
         print(f"== {assignment_id}")
-        results = mistakes.check(spec, isolation=args.isolation, public=not args.no_public,
-                                 progress=show)
+        with timed("mistakes", assignment_id):
+            results = mistakes.check(spec, isolation=args.isolation,
+                                     public=not args.no_public, progress=show)
         print(f"== {assignment_id}: {mistakes.summary(results)}")
         found += mistakes.problems(spec, results)
     for problem in found:
@@ -172,7 +179,10 @@ def _examples(args: argparse.Namespace) -> int:
     summaries = grade_examples(ids, out=args.out, every=args.all, workers=args.workers,
                                isolation=args.isolation, device=args.device, progress=progress)
     bar.close()
+    from autograder.timings import record
+
     for summary in summaries:
+        record("examples", summary.assignment, summary.seconds)
         print(f"\n== {summary.assignment}")
         print(results.table(assignment_mod.load(summary.assignment),
                             list(summary.results.values())))
@@ -235,6 +245,9 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("selfcheck", help="prove an assignment's tests mean something")
     check.add_argument("ids", nargs="*", help="assignment ids (default: all)")
     check.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
+    check.add_argument("--no-grading", action="store_true",
+                       help="skip grading the solution and the stub (`autograder examples` "
+                            "grades them as the perfect and stub examples)")
     check.set_defaults(run=_selfcheck)
     report = commands.add_parser("report", help="HTML report and per-student feedback pages")
     report.add_argument("results", type=Path, help="a results folder written by grade")

@@ -53,24 +53,31 @@ def run_hidden_tests(assignment: Assignment, submission: Path | None, *, mode: s
             args.append(f"--ag-parts={','.join(parts)}")
         if stop_at_first_failure:
             args.append("--exitfirst")
-        budget = timeout or _suite_budget(assignment)
+        budget = suite_budget(assignment)
+        args.append(f"--ag-budget={budget}")
+        # The plugin fails the tests that would start after the budget; this hard stop (or
+        # `timeout`) only catches a test that overruns it, plus start-up.
+        hard_stop = timeout or budget + assignment.limits.test_seconds + 60.0
         start = time.monotonic()
         env = judge_env()
         output = Path(tmp) / "pytest-output.txt"
         if server is not None:
             ended = server.run(args, cwd=assignment.root, env=env, output=output,
-                               timeout=budget)
+                               timeout=hard_stop)
         else:
-            ended = _run_cold(args, cwd=assignment.root, env=env, output=output, timeout=budget)
+            ended = _run_cold(args, cwd=assignment.root, env=env, output=output,
+                              timeout=hard_stop)
         seconds = time.monotonic() - start
-        if ended is None:
-            return JudgeReport([], "none", seconds, f"grading stopped after {budget:.0f} s")
-        if not results.is_file():
+        if ended is None:  # past the budget and the running test's own limit: keep what ran
+            done = _outcomes(results)
+            return JudgeReport(done, "none", seconds, f"grading stopped after {hard_stop:.0f} s "
+                               f"(the submission's budget is {budget:.0f} s)")
+        data = json.loads(results.read_text()) if results.is_file() else {}
+        if data.get("complete") is not True:
             tail = output.read_text(errors="replace")[-2000:] if output.is_file() else ""
-            return JudgeReport([], "none", seconds, f"the judge failed ({ended}):\n{tail}")
-        data = json.loads(results.read_text())
-        return JudgeReport([Outcome.from_json(o) for o in data["outcomes"]],
-                           str(data["isolation"]), seconds,
+            return JudgeReport(_outcomes(results), "none", seconds,
+                               f"the judge failed ({ended}):\n{tail}")
+        return JudgeReport(_outcomes(results), str(data["isolation"]), seconds,
                            imported_from_submission=tuple(data["imported_from_submission"]))
 
 
@@ -94,7 +101,19 @@ def _run_cold(args: list[str], *, cwd: Path, env: dict[str, str], output: Path,
     return {"exit_code": run.returncode}
 
 
-def _suite_budget(assignment: Assignment) -> float:
-    """A wall-clock cap for the whole suite: every test may use its full limit, plus start-up."""
+def _outcomes(results: Path) -> list[Outcome]:
+    """The outcomes the plugin wrote (it rewrites the file after every test)."""
+    try:
+        return [Outcome.from_json(o) for o in json.loads(results.read_text())["outcomes"]]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def suite_budget(assignment: Assignment) -> float:
+    """The wall-clock budget of one submission's graded suite: assignment.toml's
+    [limits] suite_seconds, or else every test at its full limit plus start-up. Tests that
+    would start after it fail at once; the judge itself is stopped one test limit later."""
+    if assignment.suite_seconds > 0:
+        return assignment.suite_seconds
     tests = sum(p.read_text().count("@points(") for p in assignment.hidden_dir.glob("test_*.py"))
     return 120.0 + max(tests, 1) * assignment.limits.test_seconds

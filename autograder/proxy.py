@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from autograder import wire
-from autograder.errors import DataOnlyError, StudentError
+from autograder.errors import CallTimeout, DataOnlyError, StudentError
 
 
 class Channel(Protocol):
@@ -92,10 +92,14 @@ class Handle:
 class SubmissionProxy:
     """The `student` fixture: `student.layers` is a handle on the submission's layers module."""
 
-    def __init__(self, conn: Connection, modules: list[str]) -> None:
+    def __init__(self, conn: Connection, modules: list[str],
+                 import_failures: dict[str, str] | None = None) -> None:
         self._conn = conn
         self._modules = modules
         self._loaded: dict[str, Handle] = {}
+        # module -> why its import never finished, shared by every test of one submission:
+        # a module whose import hangs costs one call limit, not one per test.
+        self._import_failures = import_failures if import_failures is not None else {}
 
     def lib(self, name: str) -> Handle:
         """A module of the course library (`dnn.*`) imported next to the student's code, for
@@ -105,8 +109,18 @@ class SubmissionProxy:
         return self._load(name)
 
     def _load(self, name: str) -> Handle:
+        if name in self._import_failures:
+            raise StudentError("ImportTimeout", self._import_failures[name])
         if name not in self._loaded:
-            module = self._conn.ask({"op": "import", "module": name}, name)
+            try:
+                module = self._conn.ask({"op": "import", "module": name}, name)
+            except CallTimeout as err:
+                self._import_failures[name] = (
+                    f"importing {name}.py did not finish ({err}), so every test that needs "
+                    f"{name} fails. Code at the top level of a module runs on import: move "
+                    "experiments, training, loops and input() into functions, or under "
+                    "`if __name__ == \"__main__\":`")
+                raise StudentError("ImportTimeout", self._import_failures[name]) from None
             if not isinstance(module, Handle):
                 raise DataOnlyError(f"module {name} came back as data")
             object.__setattr__(module, "_label", name)

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 from autograder import assignment as assignment_mod
@@ -22,6 +24,7 @@ from autograder.judge import judge_env, run_hidden_tests
 from autograder.nbgrading import PART_CELL_PREFIX
 from autograder.scoring import points_by_part, score
 from autograder.static_checks import blocked_modules
+from autograder.timings import timed
 
 
 def _module_copy(source: Path, modules: list[str], dest: Path) -> Path:
@@ -48,9 +51,10 @@ def signatures(path: Path) -> dict[str, str]:
     return found
 
 
-def public_test_results(folder: Path) -> dict[str, bool]:
-    """Run pytest on folder/tests in its own process; test id -> passed."""
-    with tempfile.TemporaryDirectory() as tmp:
+def public_test_results(folder: Path, timing: str = "") -> dict[str, bool]:
+    """Run pytest on folder/tests in its own process; test id -> passed. With `timing` (an
+    assignment id), its wall time is recorded as that assignment's public-test time."""
+    with tempfile.TemporaryDirectory() as tmp, timed("public", timing) if timing else nullcontext():
         xml = Path(tmp) / "junit.xml"
         subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider",
                         "-o", "addopts=", f"--junitxml={xml}"], cwd=folder,
@@ -82,8 +86,11 @@ def _notebook_problems(spec: Assignment) -> list[str]:
     return []
 
 
-def selfcheck(assignment_id: str, *, isolation: str = "auto") -> list[str]:
-    """Every problem found (empty: the assignment is sound)."""
+def selfcheck(assignment_id: str, *, isolation: str = "auto", grading: bool = True
+              ) -> list[str]:
+    """Every problem found (empty: the assignment is sound). `grading=False` leaves out
+    grading the solution and the stub: CI's `autograder examples` grades them once, as the
+    perfect and stub examples, and checks the same (full marks per part, zero)."""
     spec: Assignment = assignment_mod.load(assignment_id)
     problems = [f"the solution breaks its own rule: {why}"
                 for why in blocked_modules(spec, spec.root).values()]
@@ -96,9 +103,27 @@ def selfcheck(assignment_id: str, *, isolation: str = "auto") -> list[str]:
         if want != got:
             diff = sorted(k for k in set(want) | set(got) if want.get(k) != got.get(k))
             problems.append(f"stub {module}.py differs from the solution in: {', '.join(diff)}")
+    # The public tests on the solution and on the stub run beside the grading: both cores busy.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        public = [pool.submit(public_test_results, spec.root, spec.id),
+                  pool.submit(public_test_results, released)]
+        if grading:
+            problems += _grading_problems(spec, isolation)
+        on_solution, on_stub = (future.result() for future in public)
+    if not on_solution:
+        problems.append("no public test ran on the solution")
+    problems += [f"public test fails on the solution: {t}" for t, ok in on_solution.items()
+                 if not ok]
+    problems += [f"public test passes on the stub: {t}" for t, ok in on_stub.items() if ok]
+    return problems
+
+
+def _grading_problems(spec: Assignment, isolation: str) -> list[str]:
+    """The solution scores full marks with the points assignment.toml gives; the stub 0."""
+    problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="autograder-selfcheck-") as tmp:
         for label, source, expected in (("solution", spec.root, spec.max_score),
-                                        ("stub", released, 0.0)):
+                                        ("stub", spec.released, 0.0)):
             copy = _module_copy(source, spec.modules, Path(tmp) / label)
             report = run_hidden_tests(spec, copy, isolation=isolation,
                                       server=judge_server.shared(judge_env()))
@@ -113,10 +138,4 @@ def selfcheck(assignment_id: str, *, isolation: str = "auto") -> list[str]:
             if label == "solution" and points_by_part(report.outcomes) != spec.parts:
                 problems.append(f"graded tests give {points_by_part(report.outcomes)} per part; "
                                 f"assignment.toml says {spec.parts}")
-    on_solution, on_stub = public_test_results(spec.root), public_test_results(released)
-    if not on_solution:
-        problems.append("no public test ran on the solution")
-    problems += [f"public test fails on the solution: {t}" for t, ok in on_solution.items()
-                 if not ok]
-    problems += [f"public test passes on the stub: {t}" for t, ok in on_stub.items() if ok]
     return problems

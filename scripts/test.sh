@@ -1,23 +1,54 @@
 #!/usr/bin/env bash
 # The whole test suite: set everything up, lint and type-check, prove every assignment's tests
-# (release in sync, selfcheck), then run the engine's tests. Extra arguments go to pytest.
+# (release in sync, selfcheck, every example's expected score, the mistakes catalogue, a mutant
+# sample, the lab notebooks), then run the engine's tests. Extra arguments go to pytest.
+# Prints the wall time of every stage and each assignment's share of CI against its budget.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/bootstrap.sh
 export MPLBACKEND=Agg
 
-echo "== ruff";            .venv/bin/ruff check .
-echo "== mypy";            .venv/bin/mypy
-echo "== release --check"; .venv/bin/autograder release --check
-echo "== selfcheck";       .venv/bin/autograder selfcheck
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export AUTOGRADER_TIMINGS="$work/timings.tsv"
+stages=()
+failed=()
+
+# stage NAME COMMAND...: run it, time it, remember a failure and go on to the next stage.
+stage() {
+  local name=$1 start=$SECONDS code=0
+  shift
+  echo "== $name"
+  "$@" || code=$?
+  # pytest's exit code 5: it collected nothing (e.g. a -k that matches no test): not a failure
+  if [ "$code" = 5 ]; then echo "collected no tests"; code=0; fi
+  stages+=("$(printf '%-22s %5d s  %s' "$name" $((SECONDS - start)) \
+               "$([ "$code" = 0 ] && echo ok || echo "FAILED ($code)")")")
+  if [ "$code" != 0 ]; then failed+=("$name"); fi
+}
+
+stage ruff            .venv/bin/ruff check .
+stage mypy            .venv/bin/mypy
+stage "release --check" .venv/bin/autograder release --check
+# Grading the solution and the stub is left to the examples stage (perfect and stub examples).
+stage selfcheck       .venv/bin/autograder selfcheck --no-grading
+# The README's main command as written, on every example: expected scores, perfect 100, stub 0.
+stage examples        env OUT="$work/examples" bash scripts/main.sh --all
+stage mistakes        .venv/bin/autograder mistakes
 # A fixed sample of mutants per assignment; fails under an assignment's [mutation] min_kill_rate.
-# Full run: `autograder mutants ID` (no --sample).
-echo "== mutants (sample)"; .venv/bin/autograder mutants --sample 8
-echo "== pytest"
-set +e
-.venv/bin/python -m pytest "$@"
-code=$?
-set -e
-# Exit code 5 means pytest collected nothing (e.g. a -k that matches no test): not a failure.
-if [ "$code" = 5 ]; then echo "pytest collected no tests"; code=0; fi
-exit "$code"
+stage "mutants (sample)" .venv/bin/autograder mutants --sample 8
+stage notebooks       .venv/bin/python -m pytest tests/test_notebooks.py -q -n 2
+stage pytest          .venv/bin/python -m pytest --ignore=tests/test_notebooks.py "$@"
+
+echo
+echo "== each assignment's share of CI (seconds; budget 150 s, suite 60 s, public tests 20 s, notebook 60 s)"
+.venv/bin/python benchmarks/ci_budget.py --timings "$AUTOGRADER_TIMINGS" \
+  --examples "$work/examples" || echo "(over budget: see above)"
+echo
+echo "== stages"
+printf '%s\n' "${stages[@]}"
+echo "total                  $SECONDS s"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi

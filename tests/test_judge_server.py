@@ -37,7 +37,7 @@ def test_a_run_past_its_budget_is_stopped_and_the_server_goes_on(toy, make_submi
     try:
         slow = make_submission({"vectors.py": "import time\ntime.sleep(60)\n" + CORRECT}, "slow")
         report = run_hidden_tests(toy, slow, server=server, timeout=3)
-        assert report.error == "grading stopped after 3 s" and report.outcomes == []
+        assert report.error.startswith("grading stopped after 3 s") and report.outcomes == []
         again = run_hidden_tests(toy, make_submission({"vectors.py": CORRECT}), server=server)
         assert score(toy, again.outcomes).total == 5
     finally:

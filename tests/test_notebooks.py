@@ -11,6 +11,7 @@ from nbclient import NotebookClient
 
 from autograder.assignment import SOLUTIONS, all_ids
 from autograder.nbgrading import SKIP_ENV
+from autograder.timings import timed
 
 
 @pytest.mark.slow
@@ -20,8 +21,9 @@ def test_lab_executes_headless(assignment_id: str, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("MPLBACKEND", "Agg")
     folder = SOLUTIONS / assignment_id
     notebook = nbformat.read(folder / "lab.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(folder)}}).execute()
+    with timed("notebook", assignment_id):
+        NotebookClient(notebook, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(folder)}}).execute()
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors, errors[0].get("ename", "") + ": " + errors[0].get("evalue", "")

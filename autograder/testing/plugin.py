@@ -8,6 +8,8 @@ Options (all optional; without --ag-submission the tests grade the solution in l
   --ag-parts            comma-separated parts to run (others are deselected)
   --ag-results FILE     write each test's outcome as JSON
   --ag-log FILE         where the sandbox's own output goes
+  --ag-budget SECONDS   the submission's grading budget: graded tests that would start after
+                        it fail at once, saying so (the tests already run keep their result)
 
 Only pytest and the standard library are imported at load time: the plugin is registered for
 every pytest run in the environment, students' included.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import zlib
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -29,6 +32,7 @@ from autograder.testing.outcomes import Outcome, feedback_for
 _OUTCOMES = pytest.StashKey[list[Outcome]]()
 _ISOLATION = pytest.StashKey[str]()
 _SESSION = pytest.StashKey[Any]()
+_DEADLINE = pytest.StashKey[float]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,10 +44,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ag-parts", default=None, help="comma-separated parts to run")
     group.addoption("--ag-results", default=None, help="write outcomes as JSON here")
     group.addoption("--ag-log", default=None, help="sandbox output log")
+    group.addoption("--ag-budget", default=None, type=float,
+                    help="seconds for the whole graded suite")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_OUTCOMES] = []
+    budget = config.getoption("--ag-budget")
+    if budget:
+        config.stash[_DEADLINE] = time.monotonic() + float(budget)
     if config.getoption("--ag-submission") and config.args:
         from autograder.testing.session import GradingSession
 
@@ -70,6 +79,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items[:] = keep
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    deadline = item.config.stash.get(_DEADLINE, None)
+    if deadline is not None and item.get_closest_marker("points") is not None and (
+            time.monotonic() > deadline):
+        budget = item.config.getoption("--ag-budget")
+        pytest.fail(f"not run: grading this submission used up its time budget of {budget:g} s "
+                    "(the tests before this one were slow or timed out); the tests that ran "
+                    "keep their points", pytrace=False)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
                               ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
@@ -87,22 +106,32 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
             max_points=float(points_marker.args[0]) if points_marker else 0.0,
             passed=report.passed, feedback=feedback_for(call.excinfo),
             seconds=report.duration))
+        _write_outcomes(item.config)  # after every test: a judge stopped later keeps these
     return report
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    path = session.config.getoption("--ag-results")
+    _write_outcomes(session.config, complete=True)
+
+
+def _write_outcomes(config: pytest.Config, complete: bool = False) -> None:
+    """The outcomes so far; `complete` only when the session ended normally, so a judge that
+    died half-way is never read as a finished (and lower) score."""
+    path = config.getoption("--ag-results")
     if path:
-        outcomes = [o.to_json() for o in session.config.stash[_OUTCOMES]]
-        isolation = session.config.stash.get(_ISOLATION, "none")
-        Path(path).write_text(json.dumps({"isolation": isolation, "outcomes": outcomes,
-                                          "imported_from_submission": _imported_from(session)},
-                                         indent=1))
+        outcomes = [o.to_json() for o in config.stash[_OUTCOMES]]
+        isolation = config.stash.get(_ISOLATION, "none")
+        tmp = Path(f"{path}.tmp")
+        tmp.write_text(json.dumps({"complete": complete, "isolation": isolation,
+                                   "outcomes": outcomes,
+                                   "imported_from_submission": _imported_from(config)},
+                                  indent=1))
+        tmp.replace(path)
 
 
-def _imported_from(session: pytest.Session) -> list[str]:
+def _imported_from(config: pytest.Config) -> list[str]:
     """Modules this (trusted) process loaded from the submission: must stay empty in grading."""
-    folder = session.config.getoption("--ag-submission")
+    folder = config.getoption("--ag-submission")
     if not folder:
         return []
     root = Path(folder).resolve()

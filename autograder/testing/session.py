@@ -31,6 +31,7 @@ class GradingSession:
         self.assignments: dict[Path, Assignment] = {}
         self.sandboxes: dict[Path, Sandbox] = {}
         self.failed_starts: dict[Path, SandboxCrashed] = {}
+        self.import_failures: dict[str, str] = {}  # module -> why its import never finished
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> GradingSession:
@@ -62,7 +63,7 @@ class GradingSession:
             yield SubmissionProxy(Connection(channel), spec.modules)
             return
         with worker_for(self._open_worker(spec, submission)) as worker:
-            yield SubmissionProxy(Connection(worker), spec.modules)
+            yield SubmissionProxy(Connection(worker), spec.modules, self.import_failures)
 
     def _open_worker(self, spec: Assignment, submission: Path) -> Worker:
         sandbox = self._sandbox(spec, submission)
