@@ -196,6 +196,33 @@ def _examples(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from autograder.student import render
+    from autograder.student.check import check
+
+    report = check(args.folder)
+    render.check_report(report, Console())
+    return 1 if report.problems else 0
+
+
+def _pack(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from autograder.intake import IntakeError
+    from autograder.student import render
+    from autograder.student.pack import pack
+
+    try:
+        result = pack(args.folder, args.out)
+    except IntakeError as err:
+        print(f"not packed: the grader would refuse this folder: {err}", file=sys.stderr)
+        return 1
+    render.packed(result, Console())
+    return 1 if result.missing else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="autograder", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -282,6 +309,19 @@ def parser() -> argparse.ArgumentParser:
     mistakes.add_argument("--no-public", action="store_true",
                           help="do not run the public tests on each mistake")
     mistakes.set_defaults(run=_mistakes)
+
+    student = commands.add_parser("check", help="before you submit: public tests per part and "
+                                                "the checks the grader applies")
+    student.add_argument("folder", nargs="?", type=Path, default=Path("."),
+                         help="the assignment folder (default: the current one)")
+    student.set_defaults(run=_check)
+
+    packing = commands.add_parser("pack", help="zip exactly what the grader takes")
+    packing.add_argument("folder", nargs="?", type=Path, default=Path("."),
+                         help="the assignment folder (default: the current one)")
+    packing.add_argument("--out", type=Path, default=None,
+                         help="zip path (default: ID-submission.zip here)")
+    packing.set_defaults(run=_pack)
     return top
 
 

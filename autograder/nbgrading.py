@@ -50,8 +50,7 @@ def grade_part(assignment_id: str, part: str, folder: Path | None = None) -> flo
         return None
     spec = _instructor_spec(assignment_id)
     if spec is None:
-        print(f'Part "{part}" is graded when you submit. For feedback now, run pytest on the '
-              "assignment folder.")
+        _public_feedback(part, folder)
         return None
     with warnings.catch_warnings(), tempfile.TemporaryDirectory() as tmp:
         warnings.simplefilter("ignore")
@@ -70,6 +69,22 @@ def grade_part(assignment_id: str, part: str, folder: Path | None = None) -> flo
         if not outcome.passed:
             print("      " + outcome.feedback.replace("\n", "\n      "))
     return score(spec, report.outcomes).parts.get(part, 0.0)
+
+
+def _public_feedback(part: str, folder: Path) -> None:
+    """A student's copy: run the public tests that concern `part` and print their results."""
+    from autograder.student.api import load
+    from autograder.student.check import public_parts, public_results
+
+    files = sorted(f"tests/{stem}.py" for stem, parts in public_parts(folder, load(folder)).items()
+                   if part in parts)
+    print(f'Part "{part}": its points come from the graded tests when you submit. '
+          "Public tests that concern it, on your module files:")
+    if not files:
+        print("  (no public test concerns this part; run `autograder check` for the rest)")
+        return
+    for test, passed in public_results(folder, files).items():
+        print(f"  {'PASS' if passed else 'FAIL'}  {test.removeprefix('tests.')}")
 
 
 def _instructor_spec(assignment_id: str) -> Assignment | None:

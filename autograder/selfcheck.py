@@ -7,7 +7,6 @@ expose the solution's names and signatures; the solution keeps its own forbidden
 
 from __future__ import annotations
 
-import ast
 import shutil
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from autograder.judge import judge_env, run_hidden_tests
 from autograder.nbgrading import PART_CELL_PREFIX
 from autograder.scoring import points_by_part, score
 from autograder.static_checks import blocked_modules
+from autograder.student.api import signatures as api_signatures
 from autograder.timings import timed
 
 
@@ -35,20 +35,8 @@ def _module_copy(source: Path, modules: list[str], dest: Path) -> Path:
 
 
 def signatures(path: Path) -> dict[str, str]:
-    """Public functions, classes and methods of a module with their parameter lists."""
-    found: dict[str, str] = {}
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                found[prefix + child.name] = ast.unparse(child.args) + " -> " + (
-                    ast.unparse(child.returns) if child.returns else "")
-            elif isinstance(child, ast.ClassDef):
-                found[prefix + child.name] = "class"
-                visit(child, f"{prefix}{child.name}.")
-
-    visit(ast.parse(path.read_text()), "")
-    return found
+    """Public functions, classes and methods of a module file with their parameter lists."""
+    return api_signatures(path.read_text())
 
 
 def public_test_results(folder: Path, timing: str = "") -> dict[str, bool]:

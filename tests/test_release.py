@@ -1,5 +1,6 @@
 """Release: stubs from solution regions, copied files, nothing private, errors before writes."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,13 @@ def _release_toy(toy) -> Path:
 def test_release_writes_stubs_tests_and_nothing_hidden(toy) -> None:
     out = _release_toy(toy)
     names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-    assert names == ["assignment.toml", "conftest.py", "tests/test_public.py", "vectors.py"]
+    assert names == ["api.json", "assignment.toml", "conftest.py", "tests/test_public.py",
+                     "vectors.py"]
+    api = json.loads((out / "api.json").read_text())  # names only: nothing of the tests' content
+    assert api["parts"] == {"sums": {"points": 3.0, "functions": ["vectors.add"]},
+                            "scaling": {"points": 2.0, "functions": ["vectors.Scaler"]}}
+    assert set(api["modules"]["vectors"]) == {"add", "Scaler", "Scaler.__init__",
+                                              "Scaler.forward"}
 
 
 def test_check_is_clean_after_release_and_sees_drift(toy) -> None:
