@@ -223,6 +223,20 @@ def _pack(args: argparse.Namespace) -> int:
     return 1 if result.missing else 0
 
 
+def _similarity(args: argparse.Namespace) -> int:
+    from autograder import assignment as assignment_mod
+    from autograder.instructor.similarity import similar_pairs, write_page
+
+    spec = assignment_mod.load(args.assignment)
+    pairs = similar_pairs(args.paths, spec, threshold=args.threshold)
+    for pair in pairs:
+        print(f"{pair.similarity:5.0%}  {pair.first}  {pair.second}")
+    page = write_page(pairs, args.out, title=f"{spec.id} code similarity",
+                      threshold=args.threshold)
+    print(f"{len(pairs)} pairs above {args.threshold:.0%}; side by side in {page}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="autograder", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -322,6 +336,16 @@ def parser() -> argparse.ArgumentParser:
     packing.add_argument("--out", type=Path, default=None,
                          help="zip path (default: ID-submission.zip here)")
     packing.set_defaults(run=_pack)
+
+    similar = commands.add_parser("similarity", help="pairs of submissions with too much code "
+                                                    "in common (copydetect, stubs excluded)")
+    similar.add_argument("paths", nargs="+", type=Path,
+                         help="a results folder written by grade, or submissions as for grade")
+    similar.add_argument("--assignment", required=True)
+    similar.add_argument("--threshold", type=float, default=0.5,
+                         help="report pairs sharing more than this share of code (0..1)")
+    similar.add_argument("--out", type=Path, default=Path("similarity.html"))
+    similar.set_defaults(run=_similarity)
     return top
 
 

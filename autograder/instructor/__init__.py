@@ -1,0 +1,1 @@
+"""People-facing commands for instructors and teaching assistants (code similarity)."""
