@@ -45,7 +45,8 @@ def _grade(args: argparse.Namespace) -> int:
     found = grade.grade(args.submissions, assignment_id=args.assignment, out=args.out,
                         isolation=args.isolation, device=args.device, force=args.force,
                         workers=args.workers, scheduler=args.scheduler, progress=progress,
-                        warm=not args.cold_judge, on_total=lambda n: bar.reset(total=n))
+                        warm=not args.cold_judge, on_total=lambda n: bar.reset(total=n),
+                        parts=args.part or None)
     bar.close()
     spec = assignment_mod.load(args.assignment)
     if args.gradebook:
@@ -265,6 +266,9 @@ def parser() -> argparse.ArgumentParser:
                        help="grade on this Dask scheduler (e.g. tcp://10.0.0.1:8786)")
     grade.add_argument("--gradebook", type=Path, default=None,
                        help="also write the scores into this nbgrader gradebook")
+    grade.add_argument("--part", action="append", default=[],
+                       help="regrade only this part of every submission (repeatable), keeping "
+                            "the other parts' results; the result records when")
     grade.add_argument("--cold-judge", action="store_true",
                        help="start a new Python process per submission instead of forking the "
                             "worker's warm judge (slower; for debugging)")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder import assignment as assignment_mod
-from autograder import judge_server
+from autograder import judge_server, regrade
 from autograder import results as results_mod
 from autograder.assignment import Assignment
 from autograder.batch import discover, run_parallel
@@ -22,13 +22,16 @@ from autograder.static_checks import blocked_modules
 
 
 def grade_one(source: Path, assignment: Assignment, out: Path, *, name: str,
-              isolation: str = "auto", device: str = "cpu", warm: bool = True
-              ) -> dict[str, Any]:
+              isolation: str = "auto", device: str = "cpu", warm: bool = True,
+              parts: list[str] | None = None) -> dict[str, Any]:
     """Grade one submission and write OUT/NAME/results.json. Never raises for a bad submission:
     the result says what went wrong. `warm`: run the judge as a fork of this process's warm
-    judge (imports paid once per worker) instead of a new Python process."""
+    judge (imports paid once per worker) instead of a new Python process. `parts`: regrade
+    only these parts of an earlier result and keep the others' (a full grade when there is
+    no earlier result)."""
     folder = Path(os.path.abspath(out)) / name  # the judge runs in another directory
     source = Path(os.path.abspath(source))
+    previous = results_mod.load(folder / "results.json") if parts else None
     durations: dict[str, float] = {}
     notes: list[str] = []
     outcomes, used, error = [], "none", ""
@@ -40,14 +43,19 @@ def grade_one(source: Path, assignment: Assignment, out: Path, *, name: str,
         durations["intake"] = time.monotonic() - start
         server = judge_server.shared(judge_env()) if warm else None
         report = run_hidden_tests(assignment, intake.folder, isolation=isolation, device=device,
-                                  log=folder / "sandbox.log", server=server)
+                                  log=folder / "sandbox.log", server=server,
+                                  parts=parts if previous else None)
         outcomes, used, error = report.outcomes, report.isolation, report.error
+        if previous and parts:
+            outcomes = regrade.merged(previous, outcomes, parts)
         durations["tests"] = report.seconds
     except IntakeError as err:
         error = f"submission rejected: {err}"
     result = results_mod.build_result(assignment, name, score(assignment, outcomes), outcomes,
                                       isolation=used, notes=notes, error=error,
                                       durations=durations)
+    if previous and parts:
+        result["regraded"] = regrade.history(previous, parts)
     results_mod.write_atomic(folder / "results.json", json.dumps(result, indent=1))
     return result
 
@@ -67,10 +75,12 @@ def grade(submissions: list[Path], *, assignment_id: str, out: Path, isolation: 
           scheduler: str | None = None, warm: bool = True,
           progress: Callable[[str, dict[str, Any]], None] | None = None,
           on_total: Callable[[int], None] | None = None,
+          parts: list[str] | None = None,
           solutions: Path = assignment_mod.SOLUTIONS) -> list[dict[str, Any]]:
     """Grade every submission found in `submissions` (see batch.discover), skipping those with
     a results.json already unless `force`; write OUT/scores.csv and return every result.
     `on_total` hears the number of submissions found before any is graded (a progress bar).
+    `parts`: regrade only these parts of every submission, keeping its other results.
     More than one worker, or a Dask scheduler address, grades in parallel through Dask."""
     spec = assignment_mod.load(assignment_id, solutions)
     out = Path(os.path.abspath(out))
@@ -81,7 +91,7 @@ def grade(submissions: list[Path], *, assignment_id: str, out: Path, isolation: 
     if on_total:
         on_total(len(found))
     for name, source in found:
-        done = None if force else results_mod.load(out / name / "results.json")
+        done = None if force or parts else results_mod.load(out / name / "results.json")
         if done is not None:
             results[name] = done
             if progress:
@@ -94,7 +104,12 @@ def grade(submissions: list[Path], *, assignment_id: str, out: Path, isolation: 
         if progress:
             progress(name, result)
 
-    options: dict[str, Any] = {"isolation": isolation, "device": device, "warm": warm}
+    unknown = sorted(set(parts or []) - set(spec.parts))
+    if unknown:
+        raise assignment_mod.SpecError(f"{spec.id} has no part {', '.join(unknown)} (parts: "
+                                       f"{', '.join(spec.parts)})")
+    options: dict[str, Any] = {"isolation": isolation, "device": device, "warm": warm,
+                               "parts": parts}
     if workers > 1 or scheduler:
         run_parallel(grade_one, todo, spec, out, workers=workers, scheduler=scheduler,
                      options=options, on_result=finished)

@@ -83,6 +83,11 @@ def feedback_markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _regraded(result: dict[str, Any]) -> str:
+    """'losses at 2026-12-02T10:00:00+00:00; ...' for a result with partial regrades."""
+    return "; ".join(f"{', '.join(e['parts'])} at {e['at']}" for e in result.get("regraded", []))
+
+
 def write_report(folder: Path) -> Path:
     """Write FOLDER/report.html and FOLDER/feedback/STUDENT.md; returns the report's path."""
     results = load_results(folder)
@@ -94,10 +99,10 @@ def write_report(folder: Path) -> Path:
     parts = list(results[0]["parts"])
     rows = "".join(
         "<tr><td><a href='feedback/{0}.md'>{0}</a></td>{1}<td>{2:g}</td><td>{3}</td>"
-        "<td>{4}</td></tr>".format(
+        "<td>{4}</td><td>{5}</td></tr>".format(
             html.escape(r["student"]),
             "".join(f"<td>{r['parts'][p]['score']:g}</td>" for p in parts), r["score"],
-            html.escape(r["status"]), html.escape(r["isolation"]))
+            html.escape(r["status"]), html.escape(r["isolation"]), html.escape(_regraded(r)))
         for r in results)
     images = "".join(
         f"<h2>{html.escape(title)}</h2><div class='plots'>"
@@ -113,6 +118,7 @@ def write_report(folder: Path) -> Path:
             f"<h1>{html.escape(results[0]['assignment'])}: {len(results)} submissions, "
             f"mean {mean:.1f} / {results[0]['max_score']:g}</h1>{images}<h2>Students</h2>"
             "<table><tr><th>student</th>" + "".join(f"<th>{html.escape(p)}</th>" for p in parts)
-            + f"<th>total</th><th>status</th><th>isolation</th></tr>{rows}</table>")
+            + "<th>total</th><th>status</th><th>isolation</th><th>regraded</th></tr>"
+            + f"{rows}</table>")
     results_mod.write_atomic(folder / "report.html", page)
     return folder / "report.html"
