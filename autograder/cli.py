@@ -37,6 +37,11 @@ def _grade(args: argparse.Namespace) -> int:
     from autograder import grade, results
 
     bar = tqdm(unit="submission", disable=args.quiet)
+    timestamps = None
+    if args.timestamps:
+        from autograder.instructor.late import read_timestamps
+
+        timestamps = read_timestamps(args.timestamps)
 
     def progress(name: str, result: dict[str, Any]) -> None:
         bar.set_postfix_str(f"{name}: {result['score']:g}")
@@ -46,7 +51,7 @@ def _grade(args: argparse.Namespace) -> int:
                         isolation=args.isolation, device=args.device, force=args.force,
                         workers=args.workers, scheduler=args.scheduler, progress=progress,
                         warm=not args.cold_judge, on_total=lambda n: bar.reset(total=n),
-                        parts=args.part or None)
+                        parts=args.part or None, timestamps=timestamps)
     bar.close()
     spec = assignment_mod.load(args.assignment)
     if args.gradebook:
@@ -238,6 +243,23 @@ def _similarity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from autograder.instructor import exports
+    from autograder.report import load_results
+
+    results = load_results(args.results)
+    if not results:
+        print(f"error: no results.json under {args.results}", file=sys.stderr)
+        return 2
+    name = args.column or results[0]["assignment"]
+    text = (exports.canvas_csv(results, name, args.roster) if args.format == "canvas"
+            else exports.moodle_csv(results, name))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    print(f"wrote {args.out}: {len(results)} students, for {args.format}'s grade import")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="autograder", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -269,6 +291,9 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--part", action="append", default=[],
                        help="regrade only this part of every submission (repeatable), keeping "
                             "the other parts' results; the result records when")
+    grade.add_argument("--timestamps", type=Path, default=None,
+                       help="CSV student,timestamp: when each submission was made, for the late "
+                            "policy of assignment.toml (default: nbgrader's timestamp.txt)")
     grade.add_argument("--cold-judge", action="store_true",
                        help="start a new Python process per submission instead of forking the "
                             "worker's warm judge (slower; for debugging)")
@@ -350,6 +375,17 @@ def parser() -> argparse.ArgumentParser:
                          help="report pairs sharing more than this share of code (0..1)")
     similar.add_argument("--out", type=Path, default=Path("similarity.html"))
     similar.set_defaults(run=_similarity)
+
+    export = commands.add_parser("export", help="a gradebook CSV for Canvas or Moodle")
+    export.add_argument("results", type=Path, help="a results folder written by grade")
+    export.add_argument("--format", required=True, choices=["canvas", "moodle"])
+    export.add_argument("--out", type=Path, required=True, help="CSV path")
+    export.add_argument("--column", default=None,
+                        help="the assignment column or grade item (default: the assignment id; "
+                             "Canvas: 'NAME (ID)' to update an existing assignment)")
+    export.add_argument("--roster", type=Path, default=None,
+                        help="Canvas: its gradebook export, to copy each student's IDs from")
+    export.set_defaults(run=_export)
     return top
 
 

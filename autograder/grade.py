@@ -15,6 +15,7 @@ from autograder import judge_server, regrade
 from autograder import results as results_mod
 from autograder.assignment import Assignment
 from autograder.batch import discover, run_parallel
+from autograder.instructor import late
 from autograder.intake import IntakeError, take_in
 from autograder.judge import judge_env, run_hidden_tests
 from autograder.scoring import score
@@ -23,12 +24,14 @@ from autograder.static_checks import blocked_modules
 
 def grade_one(source: Path, assignment: Assignment, out: Path, *, name: str,
               isolation: str = "auto", device: str = "cpu", warm: bool = True,
-              parts: list[str] | None = None) -> dict[str, Any]:
+              parts: list[str] | None = None, timestamps: dict[str, str] | None = None
+              ) -> dict[str, Any]:
     """Grade one submission and write OUT/NAME/results.json. Never raises for a bad submission:
     the result says what went wrong. `warm`: run the judge as a fork of this process's warm
     judge (imports paid once per worker) instead of a new Python process. `parts`: regrade
     only these parts of an earlier result and keep the others' (a full grade when there is
-    no earlier result)."""
+    no earlier result). The late policy of assignment.toml, if any, is applied with the
+    submission's timestamp.txt (nbgrader) or `timestamps` (student -> time)."""
     folder = Path(os.path.abspath(out)) / name  # the judge runs in another directory
     source = Path(os.path.abspath(source))
     previous = results_mod.load(folder / "results.json") if parts else None
@@ -56,6 +59,9 @@ def grade_one(source: Path, assignment: Assignment, out: Path, *, name: str,
                                       durations=durations)
     if previous and parts:
         result["regraded"] = regrade.history(previous, parts)
+    rule = late.policy(assignment)
+    if rule is not None:
+        result = late.apply(result, rule, late.submitted_at(source, name, timestamps))
     results_mod.write_atomic(folder / "results.json", json.dumps(result, indent=1))
     return result
 
@@ -75,7 +81,7 @@ def grade(submissions: list[Path], *, assignment_id: str, out: Path, isolation: 
           scheduler: str | None = None, warm: bool = True,
           progress: Callable[[str, dict[str, Any]], None] | None = None,
           on_total: Callable[[int], None] | None = None,
-          parts: list[str] | None = None,
+          parts: list[str] | None = None, timestamps: dict[str, str] | None = None,
           solutions: Path = assignment_mod.SOLUTIONS) -> list[dict[str, Any]]:
     """Grade every submission found in `submissions` (see batch.discover), skipping those with
     a results.json already unless `force`; write OUT/scores.csv and return every result.
@@ -109,7 +115,7 @@ def grade(submissions: list[Path], *, assignment_id: str, out: Path, isolation: 
         raise assignment_mod.SpecError(f"{spec.id} has no part {', '.join(unknown)} (parts: "
                                        f"{', '.join(spec.parts)})")
     options: dict[str, Any] = {"isolation": isolation, "device": device, "warm": warm,
-                               "parts": parts}
+                               "parts": parts, "timestamps": timestamps}
     if workers > 1 or scheduler:
         run_parallel(grade_one, todo, spec, out, workers=workers, scheduler=scheduler,
                      options=options, on_result=finished)

@@ -19,6 +19,18 @@ from autograder.assignment import Assignment
 from autograder.scoring import Score
 from autograder.testing.outcomes import Outcome
 
+# What each isolation without bubblewrap protects, in every result it produced.
+ISOLATION_NOTES = {
+    "uid": ("NOTE: graded without bubblewrap (this host cannot create namespaces): the "
+            "submission ran as an unprivileged user of its own, with no network, so it could "
+            "not read the hidden tests, the solutions or other submissions, nor change the "
+            "grader or its results; it could read the host's world-readable files and leave "
+            "files in /tmp while it ran (removed afterwards)."),
+    "process": ("WARNING: graded without isolation (a plain subprocess as the grader's own "
+                "user): the submission could read the hidden tests and solutions and change "
+                "the grader's files; this score does not hold against a dishonest submission."),
+}
+
 
 def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,8 +71,8 @@ def build_result(assignment: Assignment, student: str, score: Score, outcomes: l
     messages = list(notes)
     if error:
         messages.append(error)
-    if isolation == "process":
-        messages.append("WARNING: graded without bubblewrap isolation (plain subprocess)")
+    if isolation in ISOLATION_NOTES:
+        messages.append(ISOLATION_NOTES[isolation])
     return {
         "score": score.total,
         "max_score": score.max_total,
@@ -84,10 +96,12 @@ def write_csv(path: Path, assignment: Assignment, results: list[dict[str, Any]])
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     parts = list(assignment.parts)
-    writer.writerow(["student", *parts, "total", "max_score", "status"])
+    writer.writerow(["student", *parts, "raw_total", "late_penalty", "total", "max_score",
+                     "status"])
     for r in sorted(results, key=lambda r: r["student"]):
-        writer.writerow([r["student"], *(r["parts"][p]["score"] for p in parts), r["score"],
-                         r["max_score"], r["status"]])
+        writer.writerow([r["student"], *(r["parts"][p]["score"] for p in parts),
+                         r.get("raw_score", r["score"]), r.get("late", {}).get("penalty", 0.0),
+                         r["score"], r["max_score"], r["status"]])
     write_atomic(path, buffer.getvalue())
 
 
