@@ -10,6 +10,8 @@ from typing import Any
 
 from autograder.assignment import SpecError
 
+ISOLATIONS = ["auto", "bwrap", "uid", "process"]  # see README, "The trust model"
+
 
 def _release(args: argparse.Namespace) -> int:
     from autograder import release
@@ -279,7 +281,7 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--assignment", required=True)
     grade.add_argument("--out", type=Path, required=True, help="results folder")
     grade.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    grade.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
+    grade.add_argument("--isolation", default="auto", choices=ISOLATIONS)
     grade.add_argument("--force", action="store_true", help="regrade finished submissions")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.add_argument("--workers", type=int, default=1,
@@ -308,13 +310,13 @@ def parser() -> argparse.ArgumentParser:
                           help="results folder (default: results/examples)")
     examples.add_argument("--workers", type=int, default=2, help="submissions at a time")
     examples.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    examples.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
+    examples.add_argument("--isolation", default="auto", choices=ISOLATIONS)
     examples.add_argument("--quiet", action="store_true", help="no progress bar")
     examples.set_defaults(run=_examples)
 
     check = commands.add_parser("selfcheck", help="prove an assignment's tests mean something")
     check.add_argument("ids", nargs="*", help="assignment ids (default: all)")
-    check.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
+    check.add_argument("--isolation", default="auto", choices=ISOLATIONS)
     check.add_argument("--no-grading", action="store_true",
                        help="skip grading the solution and the stub (`autograder examples` "
                             "grades them as the perfect and stub examples)")
@@ -341,14 +343,14 @@ def parser() -> argparse.ArgumentParser:
     mutate.add_argument("--min-rate", type=float, default=None,
                         help="fail when a kill rate is lower (default: each assignment's "
                              "[mutation] min_kill_rate from assignment.toml)")
-    mutate.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
+    mutate.add_argument("--isolation", default="auto", choices=ISOLATIONS)
     mutate.add_argument("--json", type=Path, default=None, help="write each report here")
     mutate.set_defaults(run=_mutants)
 
     mistakes = commands.add_parser(
         "mistakes", help="prove the catalogue of realistic mistakes (mistakes.toml) is caught")
     mistakes.add_argument("ids", nargs="*", help="assignment ids (default: all)")
-    mistakes.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "process"])
+    mistakes.add_argument("--isolation", default="auto", choices=ISOLATIONS)
     mistakes.add_argument("--no-public", action="store_true",
                           help="do not run the public tests on each mistake")
     mistakes.set_defaults(run=_mistakes)

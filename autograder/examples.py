@@ -86,6 +86,8 @@ def grade_examples(ids: list[str] | None = None, *, out: Path, every: bool = Fal
     """Grade the examples of `ids` (all assignments with examples by default) into
     OUT/ID/NAME/results.json and OUT/ID/scores.csv; always regrades (the point is to check)."""
     out = Path(os.path.abspath(out))
+    out.mkdir(parents=True, exist_ok=True)
+    os.chmod(out, out.stat().st_mode & ~0o007)  # uid isolation: sandbox users must not read it
     specs = {i: assignment_mod.load(i, solutions) for i in ids or [
         p.parent.name for p in sorted(examples.glob("*/expected_scores.toml"))]}
     summaries = {i: ExamplesSummary(i, expected=expected_scores(i, examples)) for i in specs}

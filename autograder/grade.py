@@ -90,6 +90,8 @@ def grade(submissions: list[Path], *, assignment_id: str, out: Path, isolation: 
     More than one worker, or a Dask scheduler address, grades in parallel through Dask."""
     spec = assignment_mod.load(assignment_id, solutions)
     out = Path(os.path.abspath(out))
+    out.mkdir(parents=True, exist_ok=True)
+    os.chmod(out, out.stat().st_mode & ~0o007)  # uid isolation: sandbox users must not read it
     submissions = [Path(os.path.abspath(p)) for p in submissions]
     results: dict[str, dict[str, Any]] = {}
     todo = []

@@ -2,6 +2,11 @@
 
 One `Sandbox` per submission; one `Worker` per graded test. A worker is a fresh fork of the warm
 process, so no state crosses tests and numpy/torch are imported once per submission.
+
+Isolation: "bwrap" (namespaces: the sandbox sees only what is bound in); where bubblewrap cannot
+create namespaces (Docker, Gradescope, most Kubernetes pods), "uid" for a grader running as root
+(the sandbox runs as a user of its own: see uid.py), and "process" otherwise (the grader's own
+user: no protection of the grader's files or the solutions).
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import autograder
+from autograder import assignment as assignment_mod
 from autograder import wire
 from autograder.errors import CallTimeout, SandboxCrashed
+from autograder.sandbox import uid as uid_mod
 from autograder.sandbox.limits import Limits
 
 SANDBOX_SUBMISSION = "/submission"
@@ -50,14 +57,20 @@ def bwrap_works() -> bool:
 
 
 def resolve_isolation(requested: str) -> str:
-    """'bwrap' or 'process'. 'auto' picks bwrap when it works; asking for bwrap requires it."""
+    """'bwrap', 'uid' or 'process'. 'auto' picks bwrap when it works, else uid when the grader
+    is root (it can give each sandbox a user of its own), else process; asking for bwrap or
+    uid requires it."""
     if requested == "process":
         return "process"
-    if bwrap_works():
+    if requested in ("auto", "bwrap") and bwrap_works():
         return "bwrap"
     if requested == "bwrap":
         raise RuntimeError("bubblewrap (bwrap) is not usable here; install it (apt-get install "
                            "bubblewrap) or pass --isolation process")
+    if os.geteuid() == 0:
+        return "uid"
+    if requested == "uid":
+        raise RuntimeError("uid isolation needs a grader running as root")
     return "process"
 
 
@@ -66,11 +79,11 @@ def _repo() -> Path:
     return Path(autograder.__file__).resolve().parent.parent
 
 
-def _sandbox_env(threads: int) -> dict[str, str]:
+def _sandbox_env(threads: int, *, engine: Path, tmp: str = "/tmp") -> dict[str, str]:
     env = {
-        "PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
-        "MPLCONFIGDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
-        "PYTHONHASHSEED": "0", "PYTHONPATH": str(_repo()),
+        "PATH": "/usr/bin:/bin", "HOME": tmp, "LANG": "C.UTF-8", "TMPDIR": tmp,
+        "MPLCONFIGDIR": tmp, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+        "PYTHONHASHSEED": "0", "PYTHONPATH": str(engine),
     }
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         env[var] = str(threads)
@@ -117,6 +130,9 @@ class Sandbox:
         self.process: subprocess.Popen[bytes] | None = None
         self.control: socket.socket | None = None
         self.ready = False
+        self.lease: uid_mod.Lease | None = None  # uid isolation: the sandbox's own user
+        self.staging: uid_mod.Staging | None = None
+        self.start_error: SandboxCrashed | None = None  # raised by wait_ready
 
     def start(self) -> None:
         self.launch()
@@ -124,27 +140,67 @@ class Sandbox:
 
     def launch(self) -> None:
         """Start the warm process without waiting for it (its imports overlap the judge's)."""
-        ours, theirs = socket.socketpair()
+        user: dict[str, Any] = {}
+        env = _sandbox_env(self.threads, engine=_repo())
         inside = SANDBOX_SUBMISSION if self.isolation == "bwrap" else str(self.submission)
+        if self.isolation == "uid":
+            try:
+                user = self._stage_uid()
+            except SandboxCrashed as err:
+                self.start_error = err
+                return
+            assert self.staging is not None
+            inside = str(self.staging.submission)
+            env = _sandbox_env(self.threads, engine=self.staging.engine,
+                               tmp=str(self.staging.tmp))
+        ours, theirs = socket.socketpair()
         config = {"control_fd": theirs.fileno(), "submission": inside, "modules": self.modules,
                   "blocked": self.blocked, "limits": self.limits.to_json(),
                   "warm_imports": list(self.warm_imports),
-                  # its own pid namespace: the zygote may kill every process but itself
-                  "pid_namespace": self.isolation == "bwrap"}
+                  # a pid namespace or a uid of its own: the zygote may kill every process it
+                  # can signal but itself and its workers
+                  "kill_strays": self.isolation in ("bwrap", "uid"),
+                  "uid": self.lease.uid if self.lease else None}
         # abspath, not realpath: a venv's python is a symlink that must keep its own path.
+        # -P: the working folder (the submission) is not put on sys.path, so nothing of the
+        # student's (a numpy.py, an autograder/ folder) is imported by the warm process.
         python = os.path.abspath(sys.executable)
-        command = [python, "-m", "autograder.sandbox.zygote", json.dumps(config)]
+        command = [python, "-P", "-m", "autograder.sandbox.zygote", json.dumps(config)]
         if self.isolation == "bwrap":
             command = _bwrap_args(self.submission, self.limits.file_size_mb * 4) + command
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                pass_fds=[theirs.fileno()], env=_sandbox_env(self.threads),
-                cwd=inside if self.isolation == "process" else "/", start_new_session=True)
+                pass_fds=[theirs.fileno()], env=env,
+                cwd="/" if self.isolation == "bwrap" else inside, start_new_session=True,
+                **user)
         theirs.close()
         self.control = ours
 
+    def _stage_uid(self) -> dict[str, Any]:
+        """Lease the sandbox's user, check what it can and cannot reach, stage its folder;
+        the Popen arguments that start the warm process as that user."""
+        python = [Path(os.path.realpath(sys.executable)),
+                  *(Path(p) for p in sorted({sys.prefix, sys.base_prefix}))]
+        secrets = [assignment_mod.SOLUTIONS,
+                   Path.cwd(),  # the judge runs in the assignment's folder (hidden tests)
+                   self.submission.parent, self.log_path.parent]  # the results folder
+        try:
+            self.lease, self.staging = uid_mod.prepare(
+                self.submission, repo=_repo(), packages=_REPO_PACKAGES, python=python,
+                secrets=secrets)
+        except (uid_mod.UidSetupError, OSError) as err:
+            raise SandboxCrashed(f"the sandbox did not start: {err}") from None
+        return {"user": self.lease.uid, "group": self.lease.gid, "extra_groups": []}
+
+    def _finish_uid(self) -> None:
+        if self.lease is not None:
+            uid_mod.finish(self.staging, self.lease)
+            self.lease = self.staging = None
+
     def wait_ready(self) -> None:
+        if self.start_error is not None:
+            raise self.start_error
         assert self.control is not None, "launch() the sandbox first"
         if self.ready:
             return
@@ -176,9 +232,26 @@ class Sandbox:
             theirs.close()
         return Worker(self, ours, int(reply["pid"]))
 
-    def end_worker(self, pid: int) -> dict[str, Any]:
+    def end_worker(self, pid: int, *, disk_full: bool = False) -> dict[str, Any]:
         reply: dict[str, Any] = self._control({"op": "end", "pid": pid})
-        return reply
+        if (self.staging is not None and self.lease is not None
+                and uid_mod.reset_if_over(self.staging, self.submission, self.lease,
+                                          self.disk_share, force=disk_full)):
+            with open(self.log_path, "ab") as log:
+                log.write(b"\n[autograder: the sandbox wrote more than its share of disk; "
+                          b"its folders were reset after the test]\n")
+        return {**reply, "disk": True} if disk_full else reply
+
+    @property
+    def disk_share(self) -> int:
+        """Bytes the sandbox may leave on disk: the size of bwrap's private /tmp."""
+        return self.limits.file_size_mb * 4 * 2**20
+
+    def disk_running_out(self) -> bool:
+        """uid isolation has no tmpfs of its own: a disk it is filling must be freed before the
+        judge writes its results there."""
+        return self.staging is not None and uid_mod.low_on_space(self.staging,
+                                                                  self.disk_share)
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -193,6 +266,7 @@ class Sandbox:
             self.process.wait()
             self.process = None
             _cap_log(self.log_path)
+        self._finish_uid()
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -220,6 +294,8 @@ class Worker:
         try:
             wire.send_message(self.sock, tree, buffers)
             reply, out = wire.recv_message(self.sock, deadline)
+            if self.sandbox.disk_running_out():  # this worker ends here; its reply stands
+                self.end(disk_full=True)
             return self._explain_memory_error(reply), out
         except TimeoutError:
             self.end()
@@ -242,11 +318,11 @@ class Worker:
                                 f"({error.get('message', '')})")
         return reply
 
-    def end(self) -> dict[str, Any]:
+    def end(self, *, disk_full: bool = False) -> dict[str, Any]:
         if self.ended is None:
             self.sock.close()
             try:
-                self.ended = self.sandbox.end_worker(self.pid)
+                self.ended = self.sandbox.end_worker(self.pid, disk_full=disk_full)
             except (EOFError, OSError):
                 self.ended = {"signal": "sandbox lost"}
         return self.ended
@@ -269,6 +345,9 @@ def _cap_log(path: Path) -> None:
 def describe_end(status: dict[str, Any], worker: Worker) -> str:
     """Why a worker died, in words a student can act on."""
     limits = worker.sandbox.limits
+    if status.get("disk"):
+        return (f"your code was stopped: it filled the disk (more than "
+                f"{worker.sandbox.disk_share // 2**20} MiB may be left in its folders)")
     sig = status.get("signal")
     if sig == "SIGXCPU":
         return f"the CPU time limit of {limits.cpu_seconds} s was exceeded"

@@ -57,8 +57,9 @@ def describe_status(status: int) -> dict[str, Any]:
 
 
 def kill_strays(keep: set[int]) -> None:
-    """SIGKILL every process of the sandbox's pid namespace but `keep`: what a worker started
-    and detached (setsid, double fork) would otherwise run on until the submission is done."""
+    """SIGKILL every process this one may signal but `keep`: the sandbox's pid namespace
+    (bwrap) or its own uid ("uid" isolation). What a worker started and detached (setsid,
+    double fork) would otherwise run on until the submission is done."""
     for entry in os.listdir("/proc"):
         if entry.isdigit() and int(entry) not in keep:
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -66,6 +67,10 @@ def kill_strays(keep: set[int]) -> None:
 
 
 def main(config: dict[str, Any]) -> None:
+    uid = config.get("uid")
+    if uid is not None and (os.getresuid() != (uid,) * 3 or os.getresgid() != (uid,) * 3
+                            or os.getgroups()):
+        sys.exit(f"autograder: the sandbox is not running as uid {uid} alone")
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversized writes fail with EFBIG instead
     control = socket.socket(fileno=int(config["control_fd"]))
     for name in config["warm_imports"]:  # paid once per submission; imports only, no compute
@@ -93,7 +98,7 @@ def main(config: dict[str, Any]) -> None:
                     kill(pid, signal.SIGKILL)
             _, status = os.waitpid(pid, 0)
             workers.discard(pid)
-            if config.get("pid_namespace"):  # pid 1 is bubblewrap's init, which reaps strays
+            if config.get("kill_strays"):  # pid 1 is bubblewrap's init (or the host's)
                 kill_strays({1, os.getpid(), *workers})
             wire.send_message(control, describe_status(status), [])
 

@@ -39,7 +39,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("autograder", "graded tests (autograder)")
     group.addoption("--ag-submission", default=None, help="submission folder to grade")
     group.addoption("--ag-mode", default=None, choices=["sandbox", "local"])
-    group.addoption("--ag-isolation", default="auto", choices=["auto", "bwrap", "process"])
+    group.addoption("--ag-isolation", default="auto", choices=["auto", "bwrap", "uid", "process"])
     group.addoption("--ag-device", default="cpu")
     group.addoption("--ag-parts", default=None, help="comma-separated parts to run")
     group.addoption("--ag-results", default=None, help="write outcomes as JSON here")

@@ -1,0 +1,143 @@
+"""Run a command as if in a default Docker container (tests only): no namespaces, own /tmp.
+
+Usage (as root): unshare --mount --propagation private --pid --fork --mount-proc \
+                    python -m tests.security.container -- CMD
+
+What a Gradescope or Kubernetes grader looks like, made on this host for the tests:
+- a container has its own pid namespace (the unshare above): /proc shows only its processes;
+- Docker's default seccomp profile refuses unshare, setns and clone with CLONE_NEW* flags, so
+  bubblewrap fails ("No permissions to create new namespace"): the same filter is installed
+  here (`seccomp.forbid_namespaces`) and `--isolation auto` falls back for real;
+- a container has its own /tmp, /var/tmp and /dev/shm (small tmpfs here: nothing of other
+  users' work on this machine, and a disk-filling submission fills those, not the host's disk),
+  and none of this host's extras (an empty /opt instead of its 8 GB mirror of wheels);
+- the image's Python is readable by every user (a pyenv under root's 0700 home is not: the
+  folder that blocks it is replaced by a tmpfs that holds only that Python);
+- the course checkout is closed as the README says (every folder but the venv and the engine
+  is 0700; its sibling folders are not there), without changing a mode bit of the real tree:
+  the checkout is rebuilt on a tmpfs from bind mounts (autograder/, dnn/ and tests/ are copies,
+  so that others' edits of the shared tree during a run are not taken for the batch's).
+Only this test harness uses mount namespaces; the grader under test sees none.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from autograder.sandbox import seccomp
+
+REPO = Path(__file__).resolve().parents[2]
+OPEN = {".venv", "autograder", "dnn"}  # what of the checkout stays readable by others
+FROZEN = {"autograder", "dnn", "tests"}  # copied: edits made meanwhile in the real tree do not
+# show up as changes the batch made
+_MS_BIND, _MS_REC, _MNT_DETACH = 4096, 16384, 2
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _mount(source: str, target: Path, fstype: str = "", flags: int = 0, data: str = "") -> None:
+    if _libc.mount(source.encode(), str(target).encode(), fstype.encode() or None, flags,
+                   data.encode() or None) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount {source} on {target}: {os.strerror(err)}")
+
+
+def _tmpfs(target: Path, mode: str, size: str) -> None:
+    _mount("tmpfs", target, "tmpfs", 0, f"mode={mode},size={size}")
+
+
+def _bind(source: Path, target: Path) -> None:
+    """Bind `source` on a new mount point `target` (made to match: folder, file or link)."""
+    if source.is_symlink():
+        target.symlink_to(os.readlink(source))
+        return
+    if source.is_dir():
+        target.mkdir(exist_ok=True)
+    else:
+        target.touch()
+    _mount(str(source), target, flags=_MS_BIND | _MS_REC)
+
+
+def _first_private(path: Path) -> Path | None:
+    """The highest folder above `path` that other users may not search."""
+    for folder in reversed(path.parents):
+        if not folder.stat().st_mode & 0o001:
+            return folder
+    return None
+
+
+def _rebuild_checkout(stash: Path) -> None:
+    """The checkout on a tmpfs: open folders bound whole, the others 0700 with their entries
+    bound inside (root sees everything as before; other users see the open folders only)."""
+    if REPO.parent != Path("/"):
+        _tmpfs(REPO.parent, "0755", "1m")
+        REPO.mkdir()
+    else:
+        _tmpfs(REPO, "0711", "1m")
+    os.chmod(REPO, 0o711)
+    for entry in sorted((stash / "repo").iterdir()):
+        target = REPO / entry.name
+        if entry.name in FROZEN:
+            target.mkdir()
+            _tmpfs(target, "0755" if entry.name in OPEN else "0700", "64m")
+            shutil.copytree(entry, target, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+            os.chmod(target, 0o755 if entry.name in OPEN else 0o700)  # copytree copied 0755
+            continue
+        if entry.name in OPEN or not entry.is_dir() or entry.is_symlink():
+            _bind(entry, target)
+            continue
+        target.mkdir(mode=0o700)
+        os.chmod(target, 0o700)
+        for inner in sorted(entry.iterdir()):
+            _bind(inner, target / inner.name)
+
+
+def setup() -> None:
+    """Make this mount namespace look like a container (see the module docstring)."""
+    python = Path(sys.base_prefix)  # the real executable lies inside it
+    _tmpfs(Path("/tmp"), "1777", "1g")
+    stash = Path("/tmp/.host")
+    stash.mkdir(mode=0o700)
+    _bind(REPO, stash / "repo")
+    saved = [stash / "repo"]
+    private = None if python.is_relative_to(REPO) else _first_private(python)
+    if private is not None:  # e.g. /root (0700) above a pyenv: only the Python shows there
+        saved.append(stash / "python")
+        _bind(python, saved[-1])
+        _tmpfs(private, "0755", "1m")
+        python.mkdir(parents=True)
+        _bind(saved[-1], python)
+    _rebuild_checkout(stash)
+    for target, mode, size in (("/var/tmp", "1777", "64m"), ("/dev/shm", "1777", "256m"),
+                               ("/opt", "0755", "1m")):  # /opt: this host's 8 GB wheel mirror
+        if Path(target).is_dir():
+            _tmpfs(Path(target), mode, size)
+    for folder in saved:  # the binds above keep what they need
+        if _libc.umount2(str(folder).encode(), _MNT_DETACH) != 0:
+            raise OSError(ctypes.get_errno(), f"umount {folder}")
+        folder.rmdir()
+    stash.rmdir()
+
+
+def main(argv: list[str]) -> None:
+    """Set up, then run the command as the container's init would (`docker run --init`):
+    reap every orphan until the command ends, and exit with its status."""
+    command = argv[argv.index("--") + 1:]
+    setup()
+    os.chdir(REPO)  # through the rebuilt checkout
+    seccomp.forbid_namespaces()
+    child = os.fork()
+    if child == 0:
+        os.execvp(command[0], command)
+    while True:
+        pid, status = os.wait()
+        if pid == child:
+            sys.exit(os.waitstatus_to_exitcode(status))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
