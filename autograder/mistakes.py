@@ -85,7 +85,8 @@ def load(spec: Assignment) -> list[Mistake]:
 
 
 def _write_submission(spec: Assignment, mistake: Mistake, folder: Path) -> None:
-    """The solved modules with the mistake's edit, plus the public tests next to them."""
+    """The solved modules with the mistake's edit, and next to them what a student's released
+    folder holds for the public tests (tests/, conftest.py, assignment.toml)."""
     folder.mkdir(parents=True)
     for module, text in solved_modules(spec).items():
         if module == mistake.module:
@@ -94,8 +95,9 @@ def _write_submission(spec: Assignment, mistake: Mistake, folder: Path) -> None:
     if (spec.root / "tests").is_dir():
         shutil.copytree(spec.root / "tests", folder / "tests",
                         ignore=shutil.ignore_patterns("__pycache__"))
-    if (spec.root / "conftest.py").is_file():
-        shutil.copyfile(spec.root / "conftest.py", folder / "conftest.py")
+    for name in ("conftest.py", "assignment.toml"):  # public tests may read them
+        if (spec.root / name).is_file():
+            shutil.copyfile(spec.root / name, folder / name)
 
 
 def _public_flags(folder: Path) -> bool:

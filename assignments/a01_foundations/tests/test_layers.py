@@ -37,6 +37,26 @@ def test_initializer_is_seeded(name: str) -> None:
     assert not np.allclose(init(5, 3, seed=1), init(5, 3, seed=2))
 
 
+@pytest.mark.parametrize("name", sorted(INIT_STATS))
+def test_initializer_leaves_the_global_rng_alone(name: str) -> None:
+    np.random.seed(123)
+    getattr(initializers, name)(5, 4, seed=3)
+    np.testing.assert_array_equal(np.random.random_sample(4),
+                                  np.random.RandomState(123).random_sample(4),
+                                  err_msg="draw from np.random.default_rng(seed), not np.random")
+
+
+def test_linear_stores_the_gradients_of_the_last_backward() -> None:
+    rng = np.random.default_rng(4)
+    lin = Linear(3, 2, seed=0)
+    for n in (4, 6):
+        x, dy = rng.standard_normal((n, 3)), rng.standard_normal((n, 2))
+        lin.forward(x)
+        lin.backward(dy)
+    np.testing.assert_allclose(lin.dW, x.T @ dy, rtol=1e-12, err_msg="dW accumulated")
+    np.testing.assert_allclose(lin.db, dy.sum(axis=0), rtol=1e-12, err_msg="db accumulated")
+
+
 def test_linear_forward_is_affine() -> None:
     rng = np.random.default_rng(0)
     x, W, b = rng.standard_normal((5, 3)), rng.standard_normal((3, 4)), rng.standard_normal(4)

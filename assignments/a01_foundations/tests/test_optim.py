@@ -21,8 +21,8 @@ CASES: dict[str, tuple[MakeOurs, MakeTorch]] = {
         lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
     ),
     "nesterov": (
-        lambda: SGD(0.05, momentum=0.9, nesterov=True),
-        lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True),
+        lambda: SGD(0.05, momentum=0.9, nesterov=True, weight_decay=0.05),
+        lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.05),
     ),
     "sgd_weight_decay": (
         lambda: SGD(0.05, momentum=0.5, weight_decay=0.1),

@@ -32,6 +32,15 @@ def test_dropout_is_the_identity_in_eval_mode() -> None:
     np.testing.assert_array_equal(layer.backward(x), x)
 
 
+def test_dropout_backward_in_eval_mode_after_training() -> None:
+    x = np.random.default_rng(5).standard_normal((8, 6))
+    layer = Dropout(0.5, seed=0)
+    layer.forward(x)  # training mode: a mask is drawn
+    layer.eval()
+    layer.forward(x)
+    np.testing.assert_array_equal(layer.backward(x), x, err_msg="a stale training mask was used")
+
+
 def test_dropout_is_seeded() -> None:
     x = np.ones((10, 10))
     np.testing.assert_array_equal(Dropout(0.5, seed=4).forward(x), Dropout(0.5, seed=4).forward(x))

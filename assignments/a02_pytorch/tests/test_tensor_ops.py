@@ -10,6 +10,11 @@ def test_pairwise_sq_distances_matches_cdist() -> None:
     torch.testing.assert_close(pairwise_sq_distances(a, b), torch.cdist(a, b) ** 2)
 
 
+def test_pairwise_sq_distances_of_identical_points_are_not_negative() -> None:
+    a = 40 * torch.randn(10, 4, dtype=torch.float64)
+    assert (pairwise_sq_distances(a, a.flip(0)) >= 0).all()
+
+
 def test_standardize_matches_layer_norm() -> None:
     x = torch.randn(6, 5, dtype=torch.float64)
     torch.testing.assert_close(standardize(x, dim=-1), F.layer_norm(x, (5,)))

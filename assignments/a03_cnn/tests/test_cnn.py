@@ -31,12 +31,25 @@ def test_augment_shifts_each_image_and_is_seeded() -> None:
     match = torch.stack([(s == out).flatten(1).all(1) for s in shifts])  # (9, N)
     assert match.any(0).all(), "every image must be one of the 9 shifts"
     assert match.float().argmax(0).unique().numel() > 1, "images must get different shifts"
+    many = torch.rand(200, 1, 3, 3) + 0.5
+    before = many.clone()
+    augment(many, max_shift=1, flip=True, seed=0)
+    assert torch.equal(many, before), "augment must not modify its input"
+    moved = augment(many, max_shift=1, seed=0)
+    right = (moved[:, 0, :, 0] == 0).all(1) & (moved[:, 0, :, 1:] != 0).all((1, 2))
+    assert right.any(), "a shift of +max_shift (one column to the right) must occur"
 
 
 def test_small_cnn_logits_shape() -> None:
     net = SmallCNN(3, 5, widths=(8, 16))
     assert net(torch.rand(2, 3, 16, 16)).shape == (2, 5)
     assert SmallCNN(1, 10)(torch.rand(4, 1, 8, 8)).shape == (4, 10)
+
+
+def test_train_cnn_returns_an_eval_mode_model() -> None:
+    x, y = torch.rand(20, 1, 8, 8).numpy(), np.arange(20) % 3
+    model = train_cnn(x, y, epochs=1, widths=(4,))
+    assert not model.training, "train_cnn returns the model in eval mode"
 
 
 def test_short_training_run_learns_digits() -> None:

@@ -30,6 +30,13 @@ def test_backward_matches_numeric_gradients(kernel: int, stride: int | None) -> 
         assert relative_error(backward(dy, x, kernel, stride), numeric) < 1e-7, forward.__name__
 
 
+def test_max_pool_backward_ties_go_to_the_first_maximum() -> None:
+    x = np.ones((1, 1, 4, 4))  # every window is one big tie
+    t = torch.from_numpy(x).requires_grad_()
+    F.max_pool2d(t, 2).sum().backward()
+    np.testing.assert_array_equal(max_pool2d_backward(np.ones((1, 1, 2, 2)), x, 2), t.grad.numpy())
+
+
 def test_window_larger_than_input_is_rejected() -> None:
     with pytest.raises(ValueError):
         max_pool2d_forward(np.zeros((1, 1, 3, 3)), 4)

@@ -22,8 +22,10 @@ def check_against_torch(layer, torch_fn, x: np.ndarray, dy: np.ndarray, name: st
 @part("activations")
 @points(2)
 def test_relu(student, rng):
-    """ReLU forward is max(x, 0); backward passes dy where x > 0 and 0 elsewhere."""
+    """ReLU forward is max(x, 0); backward passes dy where x > 0 and 0 elsewhere (also 0 at
+    x = 0 exactly, where the handout sets the derivative to 0)."""
     x, dy = rng.standard_normal((6, 7)), rng.standard_normal((6, 7))
+    x[0, :3] = 0.0
     check_against_torch(student.activations.ReLU(), torch.relu, x, dy, "ReLU")
 
 

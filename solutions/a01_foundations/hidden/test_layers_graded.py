@@ -69,7 +69,23 @@ def torch_linear(x: np.ndarray, W: np.ndarray, b: np.ndarray, dy: np.ndarray):
 
 
 @part("layers")
-@points(4)
+@points(2)
+def test_initializers_leave_the_global_rng_alone(student):
+    """Each initialiser draws from its own np.random.default_rng(seed), as its docstring says:
+    it neither seeds nor draws from the global np.random (whose stream is unchanged after it)."""
+    global_random = student.lib("dnn.gradcheck").np.random  # the sandbox's global np.random
+    want = np.random.RandomState(123).random_sample(4)
+    for name in ("he_normal", "he_uniform", "xavier_normal", "xavier_uniform"):
+        global_random.seed(123)
+        first = getattr(student.initializers, name)(30, 20, seed=5)
+        again = getattr(student.initializers, name)(30, 20, seed=5)
+        assert np.array_equal(first, again), f"{name}: same seed, same weights"
+        assert np.array_equal(global_random.random_sample(4), want), (
+            f"{name} seeded or drew from the global np.random instead of default_rng(seed)")
+
+
+@part("layers")
+@points(3)
 def test_linear_forward(student, rng):
     """Linear.forward computes x @ W + b for a batch."""
     x, W, b = rng.standard_normal((5, 3)), rng.standard_normal((3, 4)), rng.standard_normal(4)
@@ -78,7 +94,7 @@ def test_linear_forward(student, rng):
 
 
 @part("layers")
-@points(4)
+@points(3)
 def test_linear_backward_input(student, rng):
     """Linear.backward returns dL/dx = dy @ W^T."""
     x, W, b = rng.standard_normal((6, 4)), rng.standard_normal((4, 3)), rng.standard_normal(3)
@@ -90,7 +106,7 @@ def test_linear_backward_input(student, rng):
 
 
 @part("layers")
-@points(5)
+@points(4)
 def test_linear_backward_params(student, rng):
     """Linear.backward stores dL/dW = x^T dy in dW and dL/db = dy summed over the batch in db."""
     x, W, b = rng.standard_normal((7, 4)), rng.standard_normal((4, 3)), rng.standard_normal(3)
@@ -104,7 +120,24 @@ def test_linear_backward_params(student, rng):
 
 
 @part("layers")
-@points(6)
+@points(2)
+def test_linear_gradients_are_those_of_the_last_backward(student, rng):
+    """After two forward/backward passes on different batches, dW and db are the gradients of
+    the second pass alone (stored, not accumulated across calls)."""
+    W, b = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    lin = linear_with(student, W, b)
+    for n in (5, 8):
+        x, dy = rng.standard_normal((n, 4)), rng.standard_normal((n, 3))
+        lin.forward(x)
+        dx = lin.backward(dy)
+    _, dx_ref, dW, db = torch_linear(x, W, b, dy)
+    assert_close(dx, dx_ref, rtol=1e-10, atol=1e-12, name="dx of the second backward")
+    assert_close(lin.dW, dW, rtol=1e-10, atol=1e-12, name="Linear.dW after the second backward")
+    assert_close(lin.db, db, rtol=1e-10, atol=1e-12, name="Linear.db after the second backward")
+
+
+@part("layers")
+@points(5)
 def test_sequential_chain_rule(student, rng):
     """Sequential.forward applies the layers in order; backward runs them in reverse."""
     shapes = [(4, 6), (6, 5), (5, 3)]

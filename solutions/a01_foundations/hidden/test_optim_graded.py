@@ -58,24 +58,27 @@ def test_sgd(student, rng):
 
 
 @part("optimizers")
-@points(4)
+@points(3)
 def test_sgd_momentum(student, rng):
-    """SGD with momentum 0.9 (buffer b <- 0.9 b + g, starting at b = g) matches torch.optim.SGD."""
-    check_trajectory(
-        student.optim.SGD(0.02, momentum=0.9),
-        lambda p: torch.optim.SGD(p, lr=0.02, momentum=0.9),
-        rng,
-        "SGD(momentum)",
-    )
+    """SGD with momentum 0.9 (buffer b <- 0.9 b + g, starting at b = g) matches torch.optim.SGD,
+    and so does momentum 1.0 (any mu != 0 keeps a buffer)."""
+    for mu, lr in ((0.9, 0.02), (1.0, 0.002)):
+        check_trajectory(
+            student.optim.SGD(lr, momentum=mu),
+            lambda p, mu=mu, lr=lr: torch.optim.SGD(p, lr=lr, momentum=mu),
+            rng,
+            f"SGD(momentum={mu})",
+        )
 
 
 @part("optimizers")
 @points(3)
 def test_sgd_nesterov(student, rng):
-    """SGD with Nesterov momentum (step along g + mu b) matches torch.optim.SGD(nesterov=True)."""
+    """SGD with Nesterov momentum (step along d + mu b, d including weight decay) matches
+    torch.optim.SGD(nesterov=True, weight_decay=0.1)."""
     check_trajectory(
-        student.optim.SGD(0.02, momentum=0.8, nesterov=True),
-        lambda p: torch.optim.SGD(p, lr=0.02, momentum=0.8, nesterov=True),
+        student.optim.SGD(0.02, momentum=0.8, nesterov=True, weight_decay=0.1),
+        lambda p: torch.optim.SGD(p, lr=0.02, momentum=0.8, nesterov=True, weight_decay=0.1),
         rng,
         "SGD(nesterov)",
     )
@@ -94,14 +97,14 @@ def test_rmsprop(student, rng):
 
 
 @part("optimizers")
-@points(6)
+@points(5)
 def test_adam(student, rng):
     """Adam with default betas, including the bias corrections, matches torch.optim.Adam."""
     check_trajectory(student.optim.Adam(0.05), lambda p: torch.optim.Adam(p, lr=0.05), rng, "Adam")
 
 
 @part("optimizers")
-@points(5)
+@points(4)
 def test_adam_custom_hyperparameters(student, rng):
     """Adam honours betas=(0.8, 0.95) and eps=1e-4 exactly as torch.optim.Adam does."""
     check_trajectory(
@@ -110,6 +113,29 @@ def test_adam_custom_hyperparameters(student, rng):
         rng,
         "Adam(betas, eps)",
     )
+
+
+@part("optimizers")
+@points(3)
+def test_step_does_not_modify_its_arguments(student, rng):
+    """step(params, grads) returns new arrays and leaves params and grads unchanged, for SGD
+    (with momentum), RMSProp, Adam and AdamW, over two steps."""
+    from autograder.testing import watch_call
+
+    for name, opt in [
+        ("SGD", student.optim.SGD(0.1, momentum=0.9, weight_decay=0.1)),
+        ("RMSProp", student.optim.RMSProp(0.01)),
+        ("Adam", student.optim.Adam(0.01, weight_decay=0.1)),
+        ("AdamW", student.optim.AdamW(0.01, weight_decay=0.1)),
+    ]:
+        for step in (1, 2):
+            params = [rng.standard_normal((3, 2)), rng.standard_normal(2)]
+            grads = [rng.standard_normal((3, 2)), rng.standard_normal(2)]
+            call = watch_call(opt.step, params, grads)
+            assert not call.changed, (
+                f"{name}.step (call {step}) modified {', '.join(call.changed)} in place")
+            assert isinstance(call.result, list | tuple) and len(call.result) == 2, (
+                f"{name}.step must return one new array per parameter")
 
 
 @part("regularization")

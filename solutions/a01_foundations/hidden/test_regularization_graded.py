@@ -21,7 +21,7 @@ def test_dropout_training_statistics(student, rng):
 
 
 @part("regularization")
-@points(2)
+@points(1)
 def test_dropout_backward_uses_forward_mask(student, rng):
     """Dropout.backward multiplies dy by the same scaled mask the last forward used."""
     x, dy = rng.standard_normal((60, 50)), rng.standard_normal((60, 50))
@@ -33,7 +33,8 @@ def test_dropout_backward_uses_forward_mask(student, rng):
 @part("regularization")
 @points(1)
 def test_dropout_eval_mode(student, rng):
-    """After eval(), Dropout is the identity (forward and backward); after train() it drops."""
+    """After eval(), Dropout is the identity (forward and backward, also right after a training
+    forward); after train() it drops."""
     x = rng.standard_normal((30, 40))
     layer = student.regularization.Dropout(0.5, seed=3)
     layer.eval()
@@ -41,6 +42,25 @@ def test_dropout_eval_mode(student, rng):
     assert_close(layer.backward(x), x, rtol=0.0, name="Dropout.backward in eval mode")
     layer.train()
     assert np.any(layer.forward(x) == 0), "in training mode Dropout must drop entries again"
+    layer.eval()
+    layer.forward(x)
+    assert_close(layer.backward(x), x, rtol=0.0,
+                 name="Dropout.backward in eval mode after a training forward (no stale mask)")
+
+
+@part("regularization")
+@points(1)
+def test_dropout_masks_come_from_its_seeded_generator(student, rng):
+    """Two Dropout layers with the same seed draw the same masks call after call (each from its
+    own generator, not the global np.random), and each call draws a fresh mask."""
+    x = rng.standard_normal((20, 30))
+    a = student.regularization.Dropout(0.4, seed=9)
+    b = student.regularization.Dropout(0.4, seed=9)
+    first_a, first_b = a.forward(x), b.forward(x)
+    second_a, second_b = a.forward(x), b.forward(x)
+    assert np.array_equal(first_a, first_b) and np.array_equal(second_a, second_b), (
+        "two Dropout layers with the same seed must give the same masks on every call")
+    assert not np.array_equal(first_a, second_a), "every training forward draws a new mask"
 
 
 @part("regularization")

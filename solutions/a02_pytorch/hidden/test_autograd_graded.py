@@ -37,7 +37,7 @@ def test_forward(student, rng):
 
 
 @part("autograd")
-@points(5)
+@points(4)
 def test_backward_matches_autograd(student, rng):
     """SwishFunction.backward gives torch autograd's dL/dx and dL/dbeta (beta per feature)."""
     x, beta, up = randn(rng, 5, 3) * 2, randn(rng, 3), randn(rng, 5, 3)
@@ -78,7 +78,30 @@ def test_single_beta_and_3d_input(student, rng):
 
 
 @part("autograd")
-@points(5)
+@points(3)
+def test_backward_returns_exact_shapes_and_none(student, rng):
+    """SwishFunction.backward itself (called directly, before autograd could reshape anything)
+    returns dL/dx of x's shape and dL/dbeta summed to beta's shape, and None for an input whose
+    ctx.needs_input_grad entry is False."""
+    x, beta, up = randn(rng, 5, 3) * 2, randn(rng, 3), randn(rng, 5, 3)
+    _, dx_ref, dbeta_ref = torch_grads(x, beta, up)
+    probes = student.lib("dnn.probes")
+    fn = student.swish.SwishFunction
+    dx, dbeta = probes.raw_backward(fn, [x, beta], [up], [True, True])
+    assert isinstance(dbeta, torch.Tensor) and tuple(dbeta.shape) == (3,), (
+        "backward must return dL/dbeta with beta's shape (3,), summed over the batch")
+    assert_close(dbeta, dbeta_ref, rtol=1e-9, atol=1e-12, name="dL/dbeta")
+    assert_close(dx, dx_ref, rtol=1e-9, atol=1e-12, name="dL/dx")
+    dx, dbeta = probes.raw_backward(fn, [x, beta], [up], [True, False])
+    assert dbeta is None, "dL/dbeta must be None when beta does not require grad"
+    assert_close(dx, dx_ref, rtol=1e-9, atol=1e-12, name="dL/dx when only x requires grad")
+    dx, dbeta = probes.raw_backward(fn, [x, beta], [up], [False, True])
+    assert dx is None, "dL/dx must be None when x does not require grad"
+    assert_close(dbeta, dbeta_ref, rtol=1e-9, atol=1e-12, name="dL/dbeta when only beta does")
+
+
+@part("autograd")
+@points(3)
 def test_swish_module(student, rng):
     """Swish(D, beta_init) holds a learnable beta Parameter of shape (D,) initialised to
     beta_init; its forward uses SwishFunction, so parameter gradients sum over the batch."""

@@ -21,7 +21,7 @@ def shift_np(image: np.ndarray, dy: int, dx: int) -> np.ndarray:
 
 
 @part("data")
-@points(4)
+@points(3)
 def test_dataset_len_and_items(student, rng):
     """len(ds) is N; ds[i] is (float32 image (1, 8, 8), int64 label), from flat rows or from
     images."""
@@ -45,7 +45,7 @@ def test_dataset_len_and_items(student, rng):
 
 
 @part("data")
-@points(3)
+@points(2)
 def test_compose_and_normalize_in_dataset(student, rng):
     """The dataset applies its transform per item; Compose runs the transforms in order."""
     pipeline = student.digits_pipeline
@@ -56,6 +56,25 @@ def test_compose_and_normalize_in_dataset(student, rng):
     raw = torch.from_numpy(x[4].reshape(1, 8, 8)).float()
     assert_close(image, ((raw - 0.5) / 2.0 - 1.0) / 0.25, rtol=1e-5, atol=1e-6,
                  name="Compose([Normalize(0.5, 2), Normalize(1, 0.25)])(image)")
+
+
+@part("data")
+@points(2)
+def test_dataset_applies_a_random_transform_on_every_access(student, rng):
+    """A random transform is applied in __getitem__, anew on every access: ds[i] read again
+    gives the next draw of the transform's generator (augmentation differs epoch to epoch)."""
+    pipeline = student.digits_pipeline
+    seed = int(rng.integers(1 << 30))
+    x, y = digits_like(rng, 6)
+    x = x + 0.1
+    ds = pipeline.DigitsDataset(x, y, pipeline.RandomShift(1, seed=seed))
+    gen = torch.Generator().manual_seed(seed)
+    for step, index in enumerate([2, 2, 5, 2, 0, 2]):
+        image, _ = ds[index]
+        dy, dx = torch.randint(-1, 2, (2,), generator=gen).tolist()
+        want = torch.from_numpy(shift_np(x[index].reshape(1, 8, 8), dy, dx)).float()
+        assert_close(image, want, rtol=1e-6, atol=0,
+                     name=f"access {step} (ds[{index}]): the image shifted by the next draw")
 
 
 @part("data")

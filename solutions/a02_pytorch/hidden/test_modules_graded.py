@@ -51,7 +51,8 @@ def student_keys(ref: nn.Sequential) -> dict[str, torch.Tensor]:
 @points(5)
 def test_forward_with_copied_weights(student, rng, device):
     """MLP(10, (8, 6), 4) has the documented state_dict keys and computes the same logits as
-    torch layers with the same weights, for (N, 10) rows and for (N, 1, 2, 5) inputs."""
+    torch layers with the same weights, for (N, 10) rows and for (N, 1, 2, 5) inputs; with no
+    hidden layers (hidden = ()) it is a single Linear layer."""
     torch.manual_seed(int(rng.integers(1 << 30)))
     ref = reference_mlp([10, 8, 6, 4]).to(device)
     net = student.mlp.MLP(10, (8, 6), 4)
@@ -65,6 +66,14 @@ def test_forward_with_copied_weights(student, rng, device):
     images = x.reshape(7, 1, 2, 5)
     assert_close(net(images).cpu(), ref(x).detach().cpu(), rtol=1e-5, atol=1e-6,
                  name="logits of (N, 1, 2, 5) inputs")
+    linear = reference_mlp([10, 4]).to(device)  # hidden = (): logistic regression
+    flat = student.mlp.MLP(10, (), 4)
+    weights = student_keys(linear)
+    assert set(flat.state_dict()) == set(weights), "MLP(10, (), 4) has only out.weight, out.bias"
+    flat.load_state_dict(weights)
+    flat.to(device)
+    assert_close(flat(x).cpu(), linear(x).detach().cpu(), rtol=1e-5, atol=1e-6,
+                 name="logits of MLP(10, (), 4)")
 
 
 @part("modules")
@@ -92,8 +101,9 @@ def test_swish_mlp_gradients(student, rng):
 @part("modules")
 @points(3)
 def test_dropout_only_in_training(student, rng):
-    """Dropout is active in train mode (outputs vary) and off in eval mode (deterministic, equal
-    to the network without dropout); dropout=0 in train mode changes nothing."""
+    """Dropout is active in train mode (outputs vary; it follows each activation and nothing
+    else, so with the same torch seed the masks are those of nn.Dropout there) and off in eval
+    mode (deterministic, equal to the network without dropout); dropout=0 changes nothing."""
     torch.manual_seed(int(rng.integers(1 << 30)))
     ref = reference_mlp([20, 50, 5])
     net = student.mlp.MLP(20, (50,), 5, dropout=0.5)
@@ -102,6 +112,13 @@ def test_dropout_only_in_training(student, rng):
     net.train()
     a, b = net(x), net(x)
     assert not torch.allclose(a, b), "in train mode, dropout should make two passes differ"
+    seed = int(rng.integers(1 << 30))
+    student.lib("dnn.autograd").torch.manual_seed(seed)  # the sandbox's global torch RNG
+    got = net(x)
+    torch.manual_seed(seed)
+    dropped = nn.Sequential(*ref[:-1], nn.Dropout(0.5), ref[-1]).train()
+    assert_close(got, dropped(x).detach(), rtol=1e-5, atol=1e-6,
+                 name="train-mode logits with dropout after the activation only")
     net.eval()
     assert_close(net(x), ref(x).detach(), rtol=1e-5, atol=1e-6, name="eval-mode logits")
     plain = student.mlp.MLP(20, (50,), 5, dropout=0.0)

@@ -13,12 +13,17 @@ def randn(rng, *shape: int, device: str = "cpu") -> torch.Tensor:
 @part("tensors")
 @points(3)
 def test_pairwise_sq_distances(student, rng, device):
-    """pairwise_sq_distances(a, b)[i, j] = ||a_i - b_j||^2 for a (N, D) and b (M, D), N != M."""
+    """pairwise_sq_distances(a, b)[i, j] = ||a_i - b_j||^2 for a (N, D) and b (M, D), N != M,
+    and never negative, even for identical points far from the origin."""
     a, b = randn(rng, 7, 5, device=device), randn(rng, 4, 5, device=device)
     got = student.tensor_ops.pairwise_sq_distances(a, b)
     assert isinstance(got, torch.Tensor) and got.shape == (7, 4), "the result must be (N, M)"
     assert_close(got.cpu(), (torch.cdist(a, b) ** 2).cpu(), rtol=1e-9, atol=1e-10,
                  name="squared distances")
+    far = randn(rng, 12, 6, device=device) * 50
+    same = student.tensor_ops.pairwise_sq_distances(far, far[torch.randperm(12)])
+    assert bool((same >= 0).all()), (
+        "distances must be non-negative, also between identical points (no |a|^2 + |b|^2 - 2ab)")
 
 
 @part("tensors")

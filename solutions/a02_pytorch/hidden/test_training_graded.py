@@ -29,17 +29,19 @@ def digits(n_train: int | None = None):
     return tr.x[:n], tr.y[:n], va.x, va.y
 
 
-def to_sequential(state: dict) -> nn.Sequential:
-    """Flatten -> Linear -> ReLU -> Linear with the weights of a one-hidden-layer MLP state."""
+def to_sequential(state: dict, dropout: float = 0.0) -> nn.Sequential:
+    """Flatten -> Linear -> ReLU -> Dropout -> Linear with the weights of a one-hidden-layer
+    MLP state."""
     hidden, classes = state["hidden.0.weight"].shape[0], state["out.weight"].shape[0]
-    ref = nn.Sequential(nn.Flatten(), nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, classes))
+    ref = nn.Sequential(nn.Flatten(), nn.Linear(64, hidden), nn.ReLU(), nn.Dropout(dropout),
+                        nn.Linear(hidden, classes))
     ref.load_state_dict({"1.weight": state["hidden.0.weight"], "1.bias": state["hidden.0.bias"],
-                         "3.weight": state["out.weight"], "3.bias": state["out.bias"]})
+                         "4.weight": state["out.weight"], "4.bias": state["out.bias"]})
     return ref.to(state["out.weight"].device)
 
 
 @part("training")
-@points(3)
+@points(2)
 def test_lr_factor(student):
     """lr_factor: linear warm-up (e + 1) / W, cosine from 1 to min_factor until T, then flat."""
     for warmup, total, low in ((3, 12, 0.05), (0, 7, 0.0), (1, 4, 0.2)):
@@ -94,20 +96,27 @@ def test_evaluate_and_predict(student, rng):
 @part("training")
 @points(5)
 def test_train_epoch_matches_reference_loop(student, rng, device):
-    """Two epochs of train_epoch equal a plain torch loop: seeded shuffling (seed + epoch),
-    cross-entropy, torch.optim.SGD with momentum and weight decay, warm-up lr per epoch."""
-    x, y, xv, yv = digits(300)
+    """Two epochs of train_epoch equal a plain torch loop: torch.manual_seed(seed + epoch) and
+    seeded shuffling (seed + epoch), training mode with dropout (also after an evaluate between
+    the epochs), cross-entropy, torch.optim.SGD with momentum and weight decay, warm-up lr per
+    epoch, every batch including the last partial one."""
+    x, y, xv, yv = digits(290)
     seed = int(rng.integers(1000))
-    kw = dict(hidden=(16,), lr=0.05, momentum=0.9, weight_decay=1e-3, batch_size=50,
-              max_epochs=5, warmup_epochs=2, min_lr_factor=0.1, seed=seed, device=device)
+    kw = dict(hidden=(16,), dropout=0.3, lr=0.05, momentum=0.9, weight_decay=1e-3,
+              batch_size=50, max_epochs=5, warmup_epochs=2, min_lr_factor=0.1, seed=seed,
+              device=device)
     trainer = student.training_loop.Trainer(x, y, xv, yv, **kw)
-    ref = to_sequential(trainer.model.state_dict())
-    losses = [trainer.train_epoch(), trainer.train_epoch()]
+    ref = to_sequential(trainer.model.state_dict(), dropout=0.3)
+    losses = [trainer.train_epoch()]
+    trainer.evaluate(xv[:30], yv[:30])  # switches to eval mode; train_epoch must switch back
+    losses.append(trainer.train_epoch())
     assert trainer.epoch == 2, "train_epoch must count the epochs in self.epoch"
     opt = torch.optim.SGD(ref.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-3)
     data = TensorDataset(torch.from_numpy(x).float().reshape(-1, 1, 8, 8), torch.from_numpy(y))
     want_losses = []
+    ref.train()
     for epoch in range(2):
+        torch.manual_seed(seed + epoch)
         opt.param_groups[0]["lr"] = 0.05 * factor(epoch, 2, 5, 0.1)
         batch_losses = []
         loader = DataLoader(data, batch_size=50, shuffle=True,
@@ -149,6 +158,31 @@ def test_early_stopping_counts_min_delta_and_patience(student):
             f"after validation losses {[1.0, 0.875, 0.75, 0.5, 0.375, 0.3125, 0.25][:step + 1]}"
             f" (best_val_loss, bad_epochs, stopped) should be {(best, bad, bad >= 3)}, got {state}")
     assert trainer.best_epoch == trainer.epoch - 1, "best_epoch is self.epoch - 1 when improved"
+
+
+@part("training")
+@points(2)
+def test_fit_continues_runs_to_max_epochs_and_restores_best(student, rng):
+    """fit(epochs) trains that many MORE epochs (fit(2) twice gives 4); history["lr"] is the lr
+    each epoch trained with (warm-up, then cosine); when max_epochs is reached without early
+    stopping, fit restores the weights of the best validation epoch."""
+    x, y, xv, yv = digits(300)
+    yv = rng.permutation(yv)  # the validation loss soon gets worse
+    trainer = student.training_loop.Trainer(x, y, xv, yv, hidden=(32,), lr=0.2, max_epochs=6,
+                                            warmup_epochs=2, min_lr_factor=0.05, patience=100,
+                                            seed=int(rng.integers(1000)))
+    trainer.fit(2)
+    history = trainer.fit(2)
+    assert len(history["val_loss"]) == 4, "fit(2) after fit(2) must have trained 4 epochs"
+    history = trainer.fit()
+    val = history["val_loss"]
+    assert len(val) == 6 and not trainer.stopped, "fit() trains on until max_epochs"
+    assert_close(np.array(history["lr"]), np.array([0.2 * factor(e, 2, 6, 0.05)
+                                                    for e in range(6)]),
+                 rtol=1e-9, name='history["lr"] (the lr each epoch trained with)')
+    loss, _ = trainer.evaluate(xv, yv)
+    assert_close(loss, min(val), rtol=1e-5,
+                 name="validation loss of the model after fit reached max_epochs (the best)")
 
 
 @part("training")
@@ -200,12 +234,12 @@ def resume_config(rng, device: str) -> dict:
 
 
 @part("training")
-@points(5)
+@points(4)
 def test_resume_from_state_dict_is_bit_identical(student, rng, device):
     """Training 2 epochs, checkpointing with state_dict() (plain data that torch.save and
-    torch.load(weights_only=True) accept), loading it into a new Trainer (whose state_dict()
-    then returns the same checkpoint) and finishing gives exactly (torch.equal, on the CPU) the
-    weights and history of an uninterrupted run."""
+    torch.load(weights_only=True) accept, and a copy that training on does not change), loading
+    it into a new Trainer (whose state_dict() then returns the same checkpoint) and finishing
+    gives exactly (torch.equal, on the CPU) the weights and history of an uninterrupted run."""
     x, y, xv, yv = digits(500)
     kw = resume_config(rng, device)
     full = student.training_loop.Trainer(x, y, xv, yv, **kw)
@@ -213,7 +247,8 @@ def test_resume_from_state_dict_is_bit_identical(student, rng, device):
     half = student.training_loop.Trainer(x, y, xv, yv, **kw)
     half.fit(2)
     assert len(half.history["val_loss"]) == 2, "fit(epochs=2) trains two epochs"
-    state = half.state_dict()
+    # the checkpoint as it is after `half` has trained on: a copy, untouched by later training
+    state = student.lib("dnn.probes").result_after(half.state_dict, half.fit, 1)
     buffer = io.BytesIO()
     try:
         torch.save(state, buffer)

@@ -39,3 +39,14 @@ def test_loader_is_seeded() -> None:
     again = loader_batches(make_loader(ds, 32, shuffle=True, seed=1))
     assert len(first) == -(-len(ds) // 32) and first[0][0].shape == (32, 1, 8, 8)
     assert all(torch.equal(a[1], b[1]) for a, b in zip(first, again, strict=True))
+
+
+def test_random_transform_is_drawn_on_every_access() -> None:
+    x = torch.rand(3, 64).numpy() + 0.1
+    ds = DigitsDataset(x, [0, 1, 2], transform=RandomShift(1, seed=4))
+    gen = torch.Generator().manual_seed(4)
+    for index in (1, 1, 1):
+        dy, dx = torch.randint(-1, 2, (2,), generator=gen).tolist()
+        want = torch.zeros(1, 10, 10)
+        want[:, 1 + dy : 9 + dy, 1 + dx : 9 + dx] = torch.tensor(x[index]).reshape(1, 8, 8)
+        torch.testing.assert_close(ds[index][0], want[:, 1:9, 1:9])

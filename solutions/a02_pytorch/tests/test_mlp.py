@@ -23,3 +23,25 @@ def test_swish_activation_and_images() -> None:
     assert "acts.0.beta" in net.state_dict()
     net.eval()
     assert net(torch.rand(2, 1, 8, 8)).shape == (2, 10)
+
+
+def test_no_hidden_layers_and_frozen_parameters() -> None:
+    net = MLP(6, (), 3)
+    assert set(net.state_dict()) == {"out.weight", "out.bias"}
+    assert net(torch.randn(2, 6)).shape == (2, 3)
+    deep = MLP(6, (5,), 3)
+    deep.out.requires_grad_(False)
+    assert count_parameters(deep) == 6 * 5 + 5
+
+
+def test_dropout_only_after_the_activations() -> None:
+    net = MLP(6, (5,), 3, dropout=0.5)
+    ref = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.ReLU(), torch.nn.Dropout(0.5),
+                              torch.nn.Linear(5, 3))
+    ref.load_state_dict({f"{i}.{p}": net.state_dict()[f"{n}.{p}"]
+                         for i, n in ((0, "hidden.0"), (3, "out")) for p in ("weight", "bias")})
+    x = torch.randn(8, 6)
+    torch.manual_seed(3)
+    got = net(x)
+    torch.manual_seed(3)
+    torch.testing.assert_close(got, ref(x))

@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from lr_schedule import lr_factor
 from training_loop import Trainer
 
 from dnn.data import load_digits
@@ -36,3 +37,12 @@ def test_resume_is_bit_identical(tmp_path) -> None:
     for name, value in full.model.state_dict().items():
         assert torch.equal(value, resumed.model.state_dict()[name]), name
     assert resumed.history == full.history
+
+
+def test_fit_continues_and_records_each_epochs_lr() -> None:
+    trainer = make_trainer(augment=False)
+    trainer.fit(2)
+    history = trainer.fit(2)
+    assert len(history["val_loss"]) == 4, "fit(2) twice trains 4 epochs"
+    factors = [lr_factor(e, warmup_epochs=2, total_epochs=6, min_factor=0.01) for e in range(4)]
+    assert history["lr"] == pytest.approx([0.1 * f for f in factors])

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from numpy_only import assert_numpy_only
 
-from autograder.testing import StudentError, assert_close, part, points
+from autograder.testing import StudentError, assert_close, part, points, watch_call
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 
@@ -55,8 +55,11 @@ def test_running_statistics(student, rng):
         batch = rng.normal(step, 2.0, x.shape)
         _, want_m, want_v, _ = torch_bn(batch, gamma, beta, rm, rv, training=True,
                                         momentum=momentum)
-        _, rm, rv = student.batchnorm.batchnorm_forward(batch, gamma, beta, rm, rv,
-                                                        training=True, momentum=momentum)
+        call = watch_call(student.batchnorm.batchnorm_forward, batch, gamma, beta, rm, rv,
+                          training=True, momentum=momentum)
+        assert not call.changed, (
+            f"batchnorm_forward modified {', '.join(call.changed)} in place: return new arrays")
+        _, rm, rv = call.result
         assert_close(rm, want_m, **TOL, name=f"running_mean after step {step + 1}")
         assert_close(rv, want_v, **TOL, name=f"running_var after step {step + 1}")
 

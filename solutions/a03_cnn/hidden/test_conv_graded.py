@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from numpy_only import assert_numpy_only
 
-from autograder.testing import StudentError, assert_close, part, points
+from autograder.testing import StudentError, assert_close, part, points, watch_call
 from dnn.gradcheck import numeric_jacobian_vector, relative_error
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
@@ -92,7 +92,9 @@ def test_forward_basic(student, rng, request):
     conv.py imports NumPy only."""
     x, w, b = draw(rng, (3, 2, 6, 7), (5, 2, 3, 2))
     want, _ = torch_conv(x, w, b, None)
-    assert_close(student.conv.conv2d_forward(x, w, b), want, **TOL, name="conv2d_forward")
+    call = watch_call(student.conv.conv2d_forward, x, w, b)
+    assert not call.changed, f"conv2d_forward modified {', '.join(call.changed)} in place"
+    assert_close(call.result, want, **TOL, name="conv2d_forward")
     assert_numpy_only(request, "conv")
     want_nobias, _ = torch_conv(x, w, np.zeros(5), None)
     assert_close(student.conv.conv2d_forward(x, w, None), want_nobias, **TOL,
@@ -136,15 +138,19 @@ def test_backward_input(student, rng):
 @part("conv")
 @points(5)
 def test_backward_params(student, rng):
-    """conv2d_backward's dw and db match torch autograd for stride 1 and for stride 2, padding 2."""
+    """conv2d_backward's dw and db (and dx) match torch autograd for stride 1 without padding
+    and for stride 2, padding 2; it does not modify its arguments."""
     for kw in [{}, {"stride": 2, "padding": 2}]:
         x, w, b = draw(rng, (3, 2, 6, 6), (3, 2, 2, 3))
         y, _ = torch_conv(x, w, b, None, **kw)
         dy = rng.standard_normal(y.shape)
-        _, (_, dw, db) = torch_conv(x, w, b, dy, **kw)
-        _, got_dw, got_db = student.conv.conv2d_backward(dy, x, w, **kw)
+        _, (dx, dw, db) = torch_conv(x, w, b, dy, **kw)
+        call = watch_call(student.conv.conv2d_backward, dy, x, w, **kw)
+        assert not call.changed, f"conv2d_backward modified {', '.join(call.changed)} in place"
+        got_dx, got_dw, got_db = call.result
         assert_close(got_dw, dw, **TOL, name=f"dw {kw}")
         assert_close(got_db, db, **TOL, name=f"db {kw}")
+        assert_close(got_dx, dx, **TOL, name=f"dx {kw}")
 
 
 @part("conv")

@@ -31,7 +31,7 @@ def torch_pool(pool, x, dy, kernel, stride):
 
 
 @part("pooling")
-@points(3)
+@points(2)
 def test_max_pool_forward(student, rng, request):
     """max_pool2d_forward matches F.max_pool2d for kernels 2 and 3, strides 1 to 3;
     pooling.py imports NumPy only."""
@@ -71,7 +71,7 @@ def test_max_pool_backward_overlapping(student, rng):
 
 
 @part("pooling")
-@points(3)
+@points(2)
 def test_avg_pool_forward(student, rng):
     """avg_pool2d_forward matches F.avg_pool2d for kernels 2 and 3, strides 1 to 3."""
     for kernel, stride in CASES:
@@ -92,6 +92,31 @@ def test_avg_pool_backward(student, rng):
         _, dx = torch_pool(F.avg_pool2d, x, dy, kernel, stride)
         got = student.pooling.avg_pool2d_backward(dy, x, kernel, stride)
         assert_close(got, dx, **TOL, name=f"avg_pool2d_backward(kernel {kernel}, stride {stride})")
+
+
+@part("pooling")
+@points(2)
+def test_max_pool_backward_ties_and_unread_rows(student, rng):
+    """On ties max_pool2d_backward sends each window's gradient to its first maximum in
+    row-major order (as torch does), also with overlapping windows; rows and columns the stride
+    leaves unread get 0; neither pooling function modifies its arguments."""
+    from autograder.testing import watch_call
+
+    x = rng.integers(0, 3, size=(2, 3, 7, 7)).astype(np.float64)  # many ties
+    x[0, 0] = 1.0  # a constant channel: every window is one big tie
+    for kernel, stride in [(2, None), (3, 2), (2, 1)]:
+        y, _ = torch_pool(F.max_pool2d, x, None, kernel, stride)
+        dy = rng.standard_normal(y.shape)
+        _, dx = torch_pool(F.max_pool2d, x, dy, kernel, stride)
+        call = watch_call(student.pooling.max_pool2d_backward, dy, x, kernel, stride)
+        assert not call.changed, f"max_pool2d_backward modified {', '.join(call.changed)}"
+        assert_close(call.result, dx, **TOL,
+                     name=f"max_pool2d_backward with ties (kernel {kernel}, stride {stride})")
+    dy = rng.standard_normal((2, 3, 3, 3))
+    call = watch_call(student.pooling.avg_pool2d_backward, dy, x, 2)
+    assert not call.changed, f"avg_pool2d_backward modified {', '.join(call.changed)}"
+    _, dx = torch_pool(F.avg_pool2d, x, dy, 2, None)
+    assert_close(call.result, dx, **TOL, name="avg_pool2d_backward with an unread last row")
 
 
 @part("pooling")

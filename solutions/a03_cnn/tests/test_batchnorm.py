@@ -18,6 +18,16 @@ def test_training_mode_normalises_and_updates_running_stats() -> None:
     np.testing.assert_allclose(var, 0.9 + 0.1 * x.var(axis=(0, 2, 3), ddof=1), rtol=1e-10)
 
 
+def test_arguments_are_not_modified() -> None:
+    rng = np.random.default_rng(3)
+    args = [rng.standard_normal((6, 3)), np.ones(3), np.zeros(3), np.zeros(3), np.ones(3)]
+    before = [a.copy() for a in args]
+    batchnorm_forward(*args, training=True)
+    for name, old, new in zip(["x", "gamma", "beta", "running_mean", "running_var"], before,
+                              args, strict=True):
+        np.testing.assert_array_equal(old, new, err_msg=f"{name} was modified in place")
+
+
 def test_eval_mode_uses_running_stats() -> None:
     rng = np.random.default_rng(1)
     x, gamma, beta = rng.standard_normal((5, 3)), rng.standard_normal(3), rng.standard_normal(3)

@@ -85,9 +85,9 @@ def train_epoch(
     """
     model.train()
     n = len(x)
-    # a seeded random order by sorting random keys, cut into ceil(N / batch_size) near-equal
-    # batches (each at most batch_size rows)
-    order = np.argsort(np.random.default_rng(seed).random(n), kind="stable")
+    # the seeded order the docstring names, cut into ceil(N / batch_size) near-equal batches
+    # (each at most batch_size rows)
+    order = np.random.default_rng(seed).permutation(n)
     losses = []
     for batch in np.array_split(order, -(-n // batch_size)):
         loss, dlogits = softmax_cross_entropy(model.forward(x[batch]), y[batch])
