@@ -12,12 +12,13 @@ solutions/ID/mistakes.toml (private, never released) lists one-edit variants of 
 
 Each mistake becomes a temporary submission (never a committed folder). It is graded with only
 its part's graded tests, stopping at the first failure, so the whole catalogue costs seconds;
-the public tests run on it too (stopping at their first failure), in parallel with the grading,
-to measure how many mistakes a student's own `pytest` flags.
+the public test files that import the edited module run on it too (stopping at their first
+failure), beside the grading, to measure how many mistakes a student's own `pytest` flags.
 """
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -100,9 +101,29 @@ def _write_submission(spec: Assignment, mistake: Mistake, folder: Path) -> None:
             shutil.copyfile(spec.root / name, folder / name)
 
 
-def _public_flags(folder: Path) -> bool:
-    """True when the public tests fail on `folder` (pytest's exit code 1: tests failed)."""
-    run = subprocess.run([sys.executable, "-m", "pytest", "tests", "-x", "-q",
+def public_files(folder: Path, module: str) -> list[str]:
+    """The public test files that import `module` (the ones a student runs for it); all of
+    them when none does by name."""
+    files = sorted(folder.glob("tests/test_*.py"))
+    named = []
+    for path in files:
+        try:
+            tree = ast.parse(path.read_text())
+        except SyntaxError:
+            continue
+        imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+                    for a in n.names}
+        imported |= {n.module.split(".")[0] for n in ast.walk(tree)
+                     if isinstance(n, ast.ImportFrom) and n.module and n.level == 0}
+        if module in imported:
+            named.append(path)
+    return [str(p.relative_to(folder)) for p in named or files]
+
+
+def _public_flags(folder: Path, module: str) -> bool:
+    """True when the public tests of `module` fail on `folder` (pytest's exit code 1)."""
+    run = subprocess.run([sys.executable, "-m", "pytest", *public_files(folder, module), "-x",
+                          "-q",
                           "-p", "no:cacheprovider", "-o", "addopts="], cwd=folder,
                          env=judge_env(), capture_output=True, timeout=600, check=False)
     return run.returncode == 1
@@ -120,7 +141,7 @@ def check(spec: Assignment, *, isolation: str = "auto", public: bool = True,
             folder = Path(tmp) / mistake.name
             _write_submission(spec, mistake, folder)
             if public:  # runs beside the graded check: both cores busy
-                flags[mistake.name] = pool.submit(_public_flags, folder)
+                flags[mistake.name] = pool.submit(_public_flags, folder, mistake.module)
         for mistake in catalogue:
             start = time.monotonic()
             report = run_hidden_tests(spec, Path(tmp) / mistake.name, isolation=isolation,
