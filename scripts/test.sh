@@ -34,7 +34,9 @@ stage "release --check" .venv/bin/autograder release --check
 stage selfcheck       .venv/bin/autograder selfcheck --no-grading
 # The README's main command as written, on every example: expected scores, perfect 100, stub 0.
 stage examples        env OUT="$work/examples" bash scripts/main.sh --all
-stage mistakes        .venv/bin/autograder mistakes
+# Graded tests only in CI (each mistake must lose points in its part); the share the public
+# tests flag is measured with `autograder mistakes ID` and given in each README.
+stage mistakes        .venv/bin/autograder mistakes --no-public
 # A fixed sample of mutants per assignment; fails under an assignment's [mutation] min_kill_rate.
 stage "mutants (sample)" .venv/bin/autograder mutants --sample 8
 stage notebooks       .venv/bin/python -m pytest tests/test_notebooks.py -q -n 2

@@ -73,8 +73,8 @@ def train_graph_classifier(
 ) -> GraphClassifier:
     """Minibatch training of a GraphClassifier with Adam(lr) and cross-entropy.
 
-    ``torch.manual_seed(seed)``; every epoch visits the graphs in the order
-    ``torch.randperm(G)`` in batches of ``batch_size``, each collated into one graph.
+    ``torch.manual_seed(seed)``, ``GraphClassifier(F, hidden, labels.max() + 1)``; each epoch
+    visits the graphs in ``torch.randperm(G)`` order in batches of ``batch_size``, each collated.
 
     Args:
         xs, edge_indices: the G graphs; labels: (G,) int64.

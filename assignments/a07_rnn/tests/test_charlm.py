@@ -35,3 +35,6 @@ def test_training_and_sampling() -> None:
     out = sample(model, vocab, "the ", 30, temperature=0.0)
     assert len(out) == 30 and set(out) <= set(vocab)
     assert out == sample(model, vocab, "the ", 30, temperature=0.0, seed=5)
+    # the draws come from torch.Generator().manual_seed(seed): the same seed, the same text
+    first = sample(model, vocab, "the ", 60, temperature=1.5, seed=3)
+    assert first == sample(model, vocab, "the ", 60, temperature=1.5, seed=3)

@@ -42,3 +42,15 @@ def test_sequence_model_shapes() -> None:
     model = SequenceModel("lstm", 2, 8, 3, num_layers=2)
     y, (h, c) = model(torch.randn(4, 7, 2))
     assert y.shape == (4, 7, 3) and h.shape == c.shape == (2, 4, 8)
+
+
+def test_every_call_starts_from_zeros() -> None:
+    torch.manual_seed(2)
+    ref = torch.nn.LSTM(3, 4, num_layers=2, batch_first=True).double()
+    layer = LSTM(3, 4, num_layers=2).double()
+    layer.load_state_dict(ref.state_dict())
+    for x in (randn(2, 5, 3), randn(2, 5, 3)):  # the second call must not reuse the first state
+        out, (h, c) = layer(x)
+        out_ref, (h_ref, c_ref) = ref(x)
+        torch.testing.assert_close(out, out_ref)
+        torch.testing.assert_close(c, c_ref)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import torch
 
-from autograder.testing import assert_close, part, points
+from autograder.testing import assert_close, part, points, watch_call
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 
@@ -31,7 +31,7 @@ def check_clip(student, grads, max_norm: float, norm_type: float, what: str) -> 
 
 
 @part("bptt")
-@points(4)
+@points(3)
 def test_clip_by_total_norm(student, rng):
     """clip_gradients rescales all gradients by one factor so that their total 2-norm is
     max_norm, as torch.nn.utils.clip_grad_norm_ does."""
@@ -50,6 +50,25 @@ def test_clip_edge_cases(student, rng):
     check_clip(student, grads, 100.0, 2.0, "below max_norm")
     check_clip(student, grads, 0.5, 1.0, "1-norm")
     check_clip(student, grads, 0.5, math.inf, "inf-norm")
+    got = student.bptt.clip_gradients([], 1.0)
+    assert isinstance(got, tuple | list) and len(got) == 2 and len(got[0]) == 0, (
+        "no gradients: return ([], total norm)")
+    assert float(got[1]) == 0.0, "the total norm of no gradients is 0, as in clip_grad_norm_"
+
+
+@part("bptt")
+@points(1)
+def test_clip_returns_new_tensors(student, rng):
+    """clip_gradients returns the rescaled gradients as new tensors and leaves the gradients it
+    was given unchanged (clipped or not)."""
+    grads = [torch.from_numpy(rng.standard_normal(s)) * 4 for s in ((3, 4), (6,))]
+    for max_norm in (0.5, 1e3):
+        call = watch_call(student.bptt.clip_gradients, grads, max_norm)
+        assert not call.changed, (
+            f"clip_gradients (max_norm={max_norm}) changed its argument {call.changed} in place")
+        want, _ = torch_clip(grads, max_norm, 2.0)
+        for k, (g, w) in enumerate(zip(call.result[0], want, strict=True)):
+            assert_close(g, w, **TOL, name=f"gradient {k} (max_norm={max_norm})")
 
 
 def reference_tbptt(rnn, head, x, y, chunk: int, lr: float, max_norm: float | None):
@@ -66,7 +85,7 @@ def reference_tbptt(rnn, head, x, y, chunk: int, lr: float, max_norm: float | No
         with torch.no_grad():
             for p in params:
                 p -= lr * p.grad
-        state = state.detach()
+        state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
         losses.append(loss.item())
     return losses
 
@@ -74,23 +93,26 @@ def reference_tbptt(rnn, head, x, y, chunk: int, lr: float, max_norm: float | No
 @part("bptt")
 @points(4)
 def test_truncated_bptt(student, rng, device):
-    """train_tbptt on a GRU SequenceModel gives torch's chunk losses and final weights: state
-    carried (detached) across chunks, a shorter last chunk, clipping, then SGD."""
+    """train_tbptt on GRU and LSTM SequenceModels gives torch's chunk losses and final weights:
+    state carried (detached) across chunks, a shorter last chunk, clipping, then SGD."""
     b, t, d, h, o = 3, 23, 2, 5, 3
-    for chunk, max_norm in ((5, 0.5), (8, None)):
+    torch_layers = {"gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
+    for kind, chunk, max_norm in (("gru", 5, 0.5), ("gru", 8, None), ("lstm", 6, 0.3)):
         torch.manual_seed(int(rng.integers(1 << 30)))
-        rnn, head = torch.nn.GRU(d, h, batch_first=True).double(), torch.nn.Linear(h, o).double()
+        rnn = torch_layers[kind](d, h, batch_first=True).double()
+        head = torch.nn.Linear(h, o).double()
         state = {f"rnn.{k}": v.clone() for k, v in rnn.state_dict().items()}
         state.update({f"head.{k}": v.clone() for k, v in head.state_dict().items()})
-        model = student.recurrent.SequenceModel("gru", d, h, o).double().to(device)
+        model = student.recurrent.SequenceModel(kind, d, h, o).double().to(device)
         model.load_state_dict(state)
         x, y = (torch.from_numpy(rng.standard_normal((b, t, n))) for n in (d, o))
         got = student.bptt.train_tbptt(model, x.to(device), y.to(device), chunk=chunk, lr=0.2,
                                        max_norm=max_norm)
         want = reference_tbptt(rnn, head, x, y, chunk, 0.2, max_norm)
-        assert isinstance(got, list) and len(got) == len(want), "one loss per chunk"
-        assert_close(np.array(got), np.array(want), rtol=1e-9, name=f"chunk losses ({chunk=})")
+        what = f"{kind}, {chunk=}"
+        assert isinstance(got, list) and len(got) == len(want), f"one loss per chunk ({what})"
+        assert_close(np.array(got), np.array(want), rtol=1e-9, name=f"chunk losses ({what})")
         trained = model.state_dict()
         for k, v in {**{f"rnn.{k}": v for k, v in rnn.state_dict().items()},
                      **{f"head.{k}": v for k, v in head.state_dict().items()}}.items():
-            assert_close(trained[k], v, rtol=1e-9, atol=1e-11, name=f"trained {k} ({chunk=})")
+            assert_close(trained[k], v, rtol=1e-9, atol=1e-11, name=f"trained {k} ({what})")

@@ -74,7 +74,32 @@ def torch_gradients(module: torch.nn.Module, inputs: list[torch.Tensor], upstrea
 
 
 @part("cells")
-@points(6)
+@points(2)
+def test_cell_functions_without_bias(student, rng, device):
+    """The functions rnn_cell, lstm_cell and gru_cell, called directly with bias_ih = bias_hh =
+    None (no bias), match torch's cells built with bias=False."""
+    d, h, b = 4, 3, 5
+    x, h0, c0 = randn(rng, b, d), randn(rng, b, h), randn(rng, b, h)
+    xs, hs, cs = x.to(device), h0.to(device), c0.to(device)
+    for name, ref in (("rnn_cell", torch.nn.RNNCell(d, h, bias=False, nonlinearity="relu")),
+                      ("lstm_cell", torch.nn.LSTMCell(d, h, bias=False)),
+                      ("gru_cell", torch.nn.GRUCell(d, h, bias=False))):
+        ref = ref.double()
+        weights = (ref.weight_ih.detach().to(device), ref.weight_hh.detach().to(device))
+        fn = getattr(student.cells, name)
+        if name == "lstm_cell":
+            got, want = fn(xs, (hs, cs), *weights), ref(x, (h0, c0))
+            assert isinstance(got, tuple | list) and len(got) == 2, "lstm_cell returns (h', c')"
+            assert_close(got[0], want[0].detach(), **TOL, name="lstm_cell h' without bias")
+            assert_close(got[1], want[1].detach(), **TOL, name="lstm_cell c' without bias")
+        else:
+            kw = {"nonlinearity": "relu"} if name == "rnn_cell" else {}
+            assert_close(fn(xs, hs, *weights, None, None, **kw), ref(x, h0).detach(), **TOL,
+                         name=f"{name} without bias")
+
+
+@part("cells")
+@points(4)
 def test_cell_gradients(student, rng, device):
     """Autograd through the three cells gives torch's gradients for the inputs and every weight."""
     autograd = student.lib("dnn.autograd")

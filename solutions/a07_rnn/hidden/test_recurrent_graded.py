@@ -38,7 +38,7 @@ def check(got, want, name: str) -> None:
 
 
 @part("layers")
-@points(4)
+@points(3)
 def test_rnn_layers(student, rng, device):
     """RNN (tanh, 2 layers; relu, 1 layer) matches torch.nn.RNN, with and without h0."""
     for kw, layers, (b, t, d, h) in (({}, 2, (3, 7, 4, 5), ), ({"nonlinearity": "relu"}, 1,
@@ -81,7 +81,7 @@ def packed_reference(ref: torch.nn.Module, x: torch.Tensor, lengths: list[int], 
 
 
 @part("layers")
-@points(5)
+@points(4)
 def test_variable_lengths(student, rng, device):
     """With lengths, all three layers match torch on packed sequences: zero outputs past each
     length, final states at each sequence's last real step (unsorted lengths, 2 layers)."""
@@ -97,6 +97,24 @@ def test_variable_lengths(student, rng, device):
         check(got, packed_reference(ref, x, lengths, state), f"{name} with lengths")
         got = mine(x.to(device), None, torch.tensor(lengths))
         check(got, packed_reference(ref, x, lengths, None), f"{name} with tensor lengths")
+
+
+@part("layers")
+@points(2)
+def test_state_starts_fresh_on_every_call(student, rng, device):
+    """Each forward starts from hx (zeros when None), not from the previous call's state:
+    repeated calls, calls with other batch sizes, and lengths that cover every step (or only
+    the first) match torch on every call."""
+    t, d, h = 5, 3, 4
+    for name in ("GRU", "LSTM"):
+        ref, mine = pair(student, name, d, h, 2, device)
+        xs = [randn(rng, b, t, d) for b in (3, 3, 1, 2)]
+        for call, x in enumerate(xs):
+            check(mine(x.to(device)), ref(x), f"{name}, call {call + 1} with hx=None")
+        x = xs[0]
+        check(mine(x.to(device), None, [t] * 3), ref(x), f"{name} with lengths all T")
+        check(mine(x.to(device), None, [1, 1, 1]), packed_reference(ref, x, [1, 1, 1], None),
+              f"{name} with lengths all 1")
 
 
 @part("layers")

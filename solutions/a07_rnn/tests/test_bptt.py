@@ -20,6 +20,26 @@ def test_clip_gradients_matches_torch() -> None:
         torch.testing.assert_close(got, p.grad)
 
 
+def test_clip_gradients_leaves_its_arguments() -> None:
+    grads = [torch.full((2, 3), 4.0), torch.full((5,), -3.0)]
+    copies = [g.clone() for g in grads]
+    clipped, _ = clip_gradients(grads, 1.0)
+    for g, c in zip(grads, copies, strict=True):
+        torch.testing.assert_close(g, c)  # new tensors are returned; the inputs stay as they were
+    assert abs(sum(float(g.square().sum()) for g in clipped) ** 0.5 - 1.0) < 1e-5
+
+
+def test_tbptt_trains_on_the_last_short_chunk() -> None:
+    torch.manual_seed(1)
+    model = SequenceModel("gru", 1, 4, 1)
+    x, y = torch.randn(2, 23, 1), torch.randn(2, 23, 1)
+    with torch.no_grad():
+        first = float(torch.mean((model(x[:, :5])[0] - y[:, :5]) ** 2))
+    losses = train_tbptt(model, x, y, chunk=5, lr=0.1)
+    assert len(losses) == 5  # 23 steps: four chunks of 5 and one of 3
+    assert abs(losses[0] - first) < 1e-5
+
+
 def test_tbptt_reduces_the_loss() -> None:
     torch.manual_seed(0)
     model = SequenceModel("gru", 1, 8, 1)

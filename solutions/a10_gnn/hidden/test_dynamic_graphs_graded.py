@@ -33,7 +33,9 @@ def test_gru_cell_matches_torch(student, rng):
 @points(3)
 def test_recurrent_gcn_forward(student, rng):
     """RecurrentGCN runs GCN -> ReLU -> GRU cell per snapshot from a zero state and reads out
-    every step: equal to GCNConv, nn.GRUCell and nn.Linear with copied weights."""
+    every step: equal to GCNConv, nn.GRUCell and nn.Linear with copied weights, on every call
+    (each starts from zeros again) and for a single snapshot; predict_next_labels is the
+    argmax of those logits."""
     conv, gru, out = GCNConv(3, 4).double(), torch.nn.GRUCell(4, 4).double(), torch.nn.Linear(
         4, 2).double()
     with torch.no_grad():
@@ -52,12 +54,43 @@ def test_recurrent_gcn_forward(student, rng):
     for x, e in zip(xs, edges, strict=True):
         h = gru(torch.relu(conv(x, e)), h)
         want.append(out(h))
-    assert_close(model(xs, edges), torch.stack(want).detach(), rtol=1e-10, atol=1e-12,
-                 name="RecurrentGCN logits (T, N, C)")
+    want = torch.stack(want).detach()
+    for call in range(2):
+        assert_close(model(xs, edges), want, rtol=1e-10, atol=1e-12,
+                     name=f"RecurrentGCN logits (T, N, C), call {call + 1}")
+    assert_close(model(xs[2:3], edges[2:3])[0], out(gru(torch.relu(conv(xs[2], edges[2])),
+                 torch.zeros(16, 4, dtype=torch.float64))).detach(), rtol=1e-10, atol=1e-12,
+                 name="RecurrentGCN logits of a single snapshot")
+    model.train()
+    pred = student.dynamic_gnn.predict_next_labels(model, xs, edges)
+    assert isinstance(pred, torch.Tensor) and torch.equal(pred, want.argmax(dim=-1)), (
+        "predict_next_labels must return the argmax (T, N) of the logits")
 
 
 @part("dynamic_graphs")
-@points(7)
+@points(3)
+def test_train_next_label_recipe(student, reference, rng):
+    """train_next_label follows its docstring: torch.manual_seed(seed), the model with C = max
+    label + 1 classes, logits_t of snapshots 0 .. T-2 against ys[t + 1], Adam: the same weights
+    after 4 epochs as that recipe, with more snapshots than needed and with exactly T - 1; the
+    model comes back in eval mode."""
+    snaps = dynamic_communities(20, 3, 5, feature_dim=4, seed=int(rng.integers(1000)))
+    xs, edges, ys = [s.x for s in snaps], [s.edge_index for s in snaps], [s.y for s in snaps]
+    for kind, n_x, n_y in (("recurrent", 5, 4), ("recurrent", 1, 2), ("static", 3, 4)):
+        kw = {"hidden": 5, "epochs": 4, "lr": 0.05, "seed": int(rng.integers(1, 50))}
+        args = (kind, xs[:n_x], edges[:n_x], ys[:n_y])
+        model = student.dynamic_gnn.train_next_label(*args, **kw)
+        want = reference.dynamic_gnn.train_next_label(*args, **kw)
+        what = f"{kind}, {n_x} snapshots, {n_y} labelled steps"
+        assert model.training is False, f"{what}: the model comes back in eval mode"
+        state = model.state_dict()
+        for key, value in want.state_dict().items():
+            assert key in state, f"{what}: the model has no parameter {key}"
+            assert_close(state[key], value, rtol=1e-4, atol=1e-5, name=f"{what}: trained {key}")
+
+
+@part("dynamic_graphs")
+@points(4)
 def test_recurrent_beats_static(student, reference):
     """Trained on steps 0-8 of a dynamic planted-partition graph (every node moves to the next
     community every 2 steps, staggered), the recurrent GCN predicts the labels of steps 9-11

@@ -43,10 +43,11 @@ def randomize(conv: torch.nn.Module, seed: int) -> None:
 @part("message_passing")
 @points(3)
 def test_scatter_sum_and_mean(student, rng):
-    """scatter_sum and scatter_mean add / average the rows sent to each node; nodes that
-    receive nothing get zeros."""
+    """scatter_sum and scatter_mean add / average the rows sent to each node; a node that
+    receives one row gets that row, nodes that receive nothing get zeros."""
     src = torch.from_numpy(rng.standard_normal((40, 3, 2)))
-    index = torch.from_numpy(rng.integers(0, 9, size=40))  # nodes 9 and 10 receive nothing
+    index = torch.from_numpy(rng.integers(0, 9, size=40))
+    index[rng.integers(40)] = 9  # node 9 receives exactly one row, node 10 nothing
     want_sum = torch.zeros(11, 3, 2, dtype=torch.float64)
     for e in range(40):
         want_sum[index[e]] += src[e]
