@@ -72,7 +72,9 @@ def _first_private(path: Path) -> Path | None:
 def _rebuild_checkout(stash: Path) -> None:
     """The checkout on a tmpfs: open folders bound whole, the others 0700 with their entries
     bound inside (root sees everything as before; other users see the open folders only)."""
-    if REPO.parent != Path("/"):
+    if REPO.is_relative_to("/tmp"):  # a checkout in /tmp: the container's own /tmp holds it
+        REPO.mkdir(parents=True)
+    elif REPO.parent != Path("/"):
         _tmpfs(REPO.parent, "0755", "1m")
         REPO.mkdir()
     else:
@@ -99,11 +101,16 @@ def _rebuild_checkout(stash: Path) -> None:
 def setup() -> None:
     """Make this mount namespace look like a container (see the module docstring)."""
     python = Path(sys.base_prefix)  # the real executable lies inside it
-    _tmpfs(Path("/tmp"), "1777", "1g")
-    stash = Path("/tmp/.host")
+    # The stash lies outside /tmp (a tmpfs of its own under /run), so that a checkout in /tmp
+    # (a CI clone, say) is kept before the container's own /tmp covers it.
+    outer = Path("/run/autograder-container")
+    outer.mkdir(mode=0o700, exist_ok=True)
+    _tmpfs(outer, "0700", "1m")
+    stash = outer / ".host"
     stash.mkdir(mode=0o700)
     _bind(REPO, stash / "repo")
     saved = [stash / "repo"]
+    _tmpfs(Path("/tmp"), "1777", "1g")
     private = None if python.is_relative_to(REPO) else _first_private(python)
     if private is not None:  # e.g. /root (0700) above a pyenv: only the Python shows there
         saved.append(stash / "python")
@@ -121,6 +128,8 @@ def setup() -> None:
             raise OSError(ctypes.get_errno(), f"umount {folder}")
         folder.rmdir()
     stash.rmdir()
+    if _libc.umount2(str(outer).encode(), _MNT_DETACH) != 0:
+        raise OSError(ctypes.get_errno(), f"umount {outer}")
 
 
 def main(argv: list[str]) -> None:
