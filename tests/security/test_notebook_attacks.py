@@ -101,5 +101,6 @@ def test_notebook_attacks_earn_exactly_the_module_points(tmp_path: Path) -> None
                         .read_text())
     layers = next(c for c in graded["cells"]
                   if c["metadata"].get("nbgrader", {}).get("grade_id") == "part_layers")
-    shown = "".join(o.get("text", "") for o in layers["outputs"])
+    texts = [o.get("text", "") for o in layers["outputs"]]  # a str, or a list of lines
+    shown = "".join("".join(t) if isinstance(t, list) else t for t in texts)
     assert "graded by the judge from your module files" in shown, "the student sees why"

@@ -7,7 +7,7 @@ kept = []
 def add(a, b):
     for _ in range(100_000):
         kept.append(open("/submission/vectors.py"))
-        kept.append(socket.socket())
+        kept.append(socket.socket(socket.AF_UNIX))  # inet sockets are refused outright
     return a + b
 
 
