@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 from collections.abc import Callable
@@ -129,32 +130,67 @@ def _public_flags(folder: Path, module: str) -> bool:
     return run.returncode == 1
 
 
+class _Judges:
+    """One warm judge per worker thread: a judge runs one submission at a time."""
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+        self.started: list[judge_server.JudgeServer] = []
+        self.lock = threading.Lock()
+
+    def mine(self) -> judge_server.JudgeServer:
+        if not hasattr(self.local, "judge"):
+            self.local.judge = judge_server.JudgeServer(judge_env())
+            with self.lock:
+                self.started.append(self.local.judge)
+        judge: judge_server.JudgeServer = self.local.judge
+        return judge
+
+    def close(self) -> None:
+        for judge in self.started:
+            judge.close()
+
+
+def _grade(spec: Assignment, mistake: Mistake, folder: Path, isolation: str, judges: _Judges
+           ) -> tuple[bool, str, float]:
+    """(caught, the first failing test or the judge's error, seconds)."""
+    start = time.monotonic()
+    report = run_hidden_tests(spec, folder, isolation=isolation, parts=[mistake.part],
+                              stop_at_first_failure=True, server=judges.mine())
+    failing = [o.name for o in report.outcomes if not o.passed]
+    caught = bool(report.error) or bool(failing) or not report.outcomes
+    detail = report.error.splitlines()[0] if report.error else ", ".join(failing)
+    return caught, detail, time.monotonic() - start
+
+
 def check(spec: Assignment, *, isolation: str = "auto", public: bool = True,
-          progress: Callable[[MistakeResult], None] | None = None) -> list[MistakeResult]:
-    """Grade every mistake of the catalogue with its part's graded tests."""
+          workers: int = 2, progress: Callable[[MistakeResult], None] | None = None
+          ) -> list[MistakeResult]:
+    """Grade every mistake of the catalogue with its part's graded tests, `workers` at a time
+    (the public checks, when asked for, share the same pool)."""
     catalogue = load(spec)
     results: list[MistakeResult] = []
+    judges = _Judges()
     with tempfile.TemporaryDirectory(prefix="autograder-mistakes-") as tmp, \
-            ThreadPoolExecutor(max_workers=1) as pool:
+            ThreadPoolExecutor(max_workers=workers) as pool:
+        graded: dict[str, Future[tuple[bool, str, float]]] = {}
         flags: dict[str, Future[bool]] = {}
         for mistake in catalogue:
             folder = Path(tmp) / mistake.name
             _write_submission(spec, mistake, folder)
-            if public:  # runs beside the graded check: both cores busy
+            graded[mistake.name] = pool.submit(_grade, spec, mistake, folder, isolation, judges)
+            if public:
                 flags[mistake.name] = pool.submit(_public_flags, folder, mistake.module)
-        for mistake in catalogue:
-            start = time.monotonic()
-            report = run_hidden_tests(spec, Path(tmp) / mistake.name, isolation=isolation,
-                                      parts=[mistake.part], stop_at_first_failure=True,
-                                      server=judge_server.shared(judge_env()))
-            failing = [o.name for o in report.outcomes if not o.passed]
-            caught = bool(report.error) or bool(failing) or not report.outcomes
-            detail = report.error.splitlines()[0] if report.error else ", ".join(failing)
-            flagged = flags[mistake.name].result() if public else None
-            results.append(MistakeResult(mistake, caught, flagged,
-                                         time.monotonic() - start, detail))
-            if progress:
-                progress(results[-1])
+        try:
+            for mistake in catalogue:
+                caught, detail, seconds = graded[mistake.name].result()
+                flagged = flags[mistake.name].result() if public else None
+                results.append(MistakeResult(mistake, caught, flagged, seconds, detail))
+                if progress:
+                    progress(results[-1])
+        finally:
+            pool.shutdown(wait=True)
+            judges.close()
     return results
 
 
@@ -176,6 +212,8 @@ def problems(spec: Assignment, results: list[MistakeResult]) -> list[str]:
 
 def summary(results: list[MistakeResult]) -> str:
     caught = sum(r.caught for r in results)
-    flagged = sum(bool(r.flagged) for r in results)
-    return (f"caught by the graded tests {caught}/{len(results)}, flagged by the public tests "
-            f"{flagged}/{len(results)}")
+    text = f"caught by the graded tests {caught}/{len(results)}"
+    if results and results[0].flagged is not None:
+        text += f", flagged by the public tests {sum(bool(r.flagged) for r in results)}"
+        text += f"/{len(results)}"
+    return text
