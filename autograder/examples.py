@@ -20,6 +20,8 @@ from autograder import results as results_mod
 from autograder.assignment import EXAMPLES, Assignment
 from autograder.batch import Job, run_jobs
 from autograder.grade import grade_one
+from autograder.regrade import outcomes_of
+from autograder.scoring import points_by_part
 
 DEFAULT_SELECTION = ("perfect", "partial", "stub")  # the main job's quick tour of each assignment
 
@@ -49,10 +51,7 @@ class ExamplesSummary:
         if perfect and perfect["status"] == "graded":
             short = [p for p, s in perfect["parts"].items() if s["score"] != s["max_score"]]
             found += [f"{self.assignment}/perfect: part {p} is not full" for p in short]
-            declared: dict[str, float] = {}
-            for test in perfect["tests"]:
-                part = test["tags"][0] if test["tags"] else ""
-                declared[part] = declared.get(part, 0.0) + test["max_score"]
+            declared = points_by_part(outcomes_of(perfect))
             wanted = {p: s["max_score"] for p, s in perfect["parts"].items()}
             if declared != wanted:
                 found.append(f"{self.assignment}: the graded tests declare {declared} points "

@@ -8,10 +8,7 @@ expose the solution's names and signatures; the solution keeps its own forbidden
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import tempfile
-import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
@@ -24,6 +21,7 @@ from autograder.nbgrading import PART_CELL_PREFIX
 from autograder.scoring import points_by_part, score
 from autograder.static_checks import blocked_modules
 from autograder.student.api import signatures as api_signatures
+from autograder.student.check import public_results
 from autograder.timings import timed
 
 
@@ -40,20 +38,11 @@ def signatures(path: Path) -> dict[str, str]:
 
 
 def public_test_results(folder: Path, timing: str = "") -> dict[str, bool]:
-    """Run pytest on folder/tests in its own process; test id -> passed. With `timing` (an
-    assignment id), its wall time is recorded as that assignment's public-test time."""
-    with tempfile.TemporaryDirectory() as tmp, timed("public", timing) if timing else nullcontext():
-        xml = Path(tmp) / "junit.xml"
-        subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider",
-                        "-o", "addopts=", f"--junitxml={xml}"], cwd=folder,
-                       capture_output=True, text=True, timeout=600)
-        if not xml.is_file():
-            return {}
-        results = {}
-        for case in ET.parse(xml).iter("testcase"):
-            failed = any(c.tag in ("failure", "error", "skipped") for c in case)
-            results[f"{case.get('classname')}::{case.get('name')}"] = not failed
-        return results
+    """Run pytest on folder/tests in its own process (as `autograder check` does); test id ->
+    passed. With `timing` (an assignment id), its wall time is recorded as that assignment's
+    public-test time."""
+    with timed("public", timing) if timing else nullcontext():
+        return public_results(folder)
 
 
 def _notebook_problems(spec: Assignment) -> list[str]:
