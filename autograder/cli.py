@@ -120,7 +120,7 @@ def _mutants(args: argparse.Namespace) -> int:
         spec = assignment_mod.load(assignment_id)
         with timed("mutants", assignment_id):
             report = run(spec, sample=args.sample, seed=args.seed,
-                         isolation=args.isolation,
+                         isolation=args.isolation, workers=args.workers,
                          progress=lambda r: print(f"  {r.status:<11} {r.mutant.description}",
                                                   flush=True))
         rate = report.gate_rate()
@@ -344,6 +344,8 @@ def parser() -> argparse.ArgumentParser:
                         help="fail when a kill rate is lower (default: each assignment's "
                              "[mutation] min_kill_rate from assignment.toml)")
     mutate.add_argument("--isolation", default="auto", choices=ISOLATIONS)
+    mutate.add_argument("--workers", type=int, default=2,
+                        help="mutants graded at once (default: 2, the CPU count of CI)")
     mutate.add_argument("--json", type=Path, default=None, help="write each report here")
     mutate.set_defaults(run=_mutants)
 

@@ -100,6 +100,30 @@ def _read_line(stream: IO[bytes], deadline: float) -> dict[str, Any]:
 _shared: dict[str, JudgeServer] = {}
 
 
+class JudgePool:
+    """One warm judge per thread of a thread pool (a judge runs one submission at a time):
+    how `mistakes` and `mutants` grade two variants at once."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.local = threading.local()
+        self.started: list[JudgeServer] = []
+        self.lock = threading.Lock()
+
+    def mine(self) -> JudgeServer:
+        """The calling thread's judge, started on its first call."""
+        if not hasattr(self.local, "judge"):
+            self.local.judge = JudgeServer(self.env)
+            with self.lock:
+                self.started.append(self.local.judge)
+        judge: JudgeServer = self.local.judge
+        return judge
+
+    def close(self) -> None:
+        for judge in self.started:
+            judge.close()
+
+
 def shared(env: dict[str, str]) -> JudgeServer:
     """This process's warm judge (one per grading process, i.e. per Dask worker)."""
     if "server" not in _shared:

@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import tomllib
 from collections.abc import Callable
@@ -130,29 +129,8 @@ def _public_flags(folder: Path, module: str) -> bool:
     return run.returncode == 1
 
 
-class _Judges:
-    """One warm judge per worker thread: a judge runs one submission at a time."""
-
-    def __init__(self) -> None:
-        self.local = threading.local()
-        self.started: list[judge_server.JudgeServer] = []
-        self.lock = threading.Lock()
-
-    def mine(self) -> judge_server.JudgeServer:
-        if not hasattr(self.local, "judge"):
-            self.local.judge = judge_server.JudgeServer(judge_env())
-            with self.lock:
-                self.started.append(self.local.judge)
-        judge: judge_server.JudgeServer = self.local.judge
-        return judge
-
-    def close(self) -> None:
-        for judge in self.started:
-            judge.close()
-
-
-def _grade(spec: Assignment, mistake: Mistake, folder: Path, isolation: str, judges: _Judges
-           ) -> tuple[bool, str, float]:
+def _grade(spec: Assignment, mistake: Mistake, folder: Path, isolation: str,
+           judges: judge_server.JudgePool) -> tuple[bool, str, float]:
     """(caught, the first failing test or the judge's error, seconds)."""
     start = time.monotonic()
     report = run_hidden_tests(spec, folder, isolation=isolation, parts=[mistake.part],
@@ -170,7 +148,7 @@ def check(spec: Assignment, *, isolation: str = "auto", public: bool = True,
     (the public checks, when asked for, share the same pool)."""
     catalogue = load(spec)
     results: list[MistakeResult] = []
-    judges = _Judges()
+    judges = judge_server.JudgePool(judge_env())
     with tempfile.TemporaryDirectory(prefix="autograder-mistakes-") as tmp, \
             ThreadPoolExecutor(max_workers=workers) as pool:
         graded: dict[str, Future[tuple[bool, str, float]]] = {}

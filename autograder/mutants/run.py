@@ -16,6 +16,7 @@ import sys
 import tempfile
 import tomllib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,8 +107,8 @@ def all_mutants(spec: Assignment) -> list[Mutant]:
     return [m for module in spec.modules for m in mutants(spec.root / f"{module}.py", module)]
 
 
-def grade_mutant(spec: Assignment, mutant: Mutant, tests: list[str], *, isolation: str
-                 ) -> bool:
+def grade_mutant(spec: Assignment, mutant: Mutant, tests: list[str], *, isolation: str,
+                 server: judge_server.JudgeServer | None = None) -> bool:
     """True when the mutant is killed by `tests`."""
     with tempfile.TemporaryDirectory(prefix="autograder-mutant-") as tmp:
         folder = Path(tmp)
@@ -116,15 +117,16 @@ def grade_mutant(spec: Assignment, mutant: Mutant, tests: list[str], *, isolatio
         (folder / f"{mutant.module}.py").write_text(mutant.source)
         report = run_hidden_tests(spec, folder, tests=tests, isolation=isolation,
                                   stop_at_first_failure=True,
-                                  server=judge_server.shared(judge_env()))
+                                  server=server or judge_server.shared(judge_env()))
     return bool(report.error) or not report.outcomes or not all(
         o.passed for o in report.outcomes)
 
 
 def run(spec: Assignment, *, sample: int | None = None, seed: int = 0,
-        isolation: str = "auto", progress: Callable[[MutantResult], None] | None = None
-        ) -> MutationReport:
-    """Grade every mutant, or a fixed random `sample` of them (the same for the same seed)."""
+        isolation: str = "auto", workers: int = 2,
+        progress: Callable[[MutantResult], None] | None = None) -> MutationReport:
+    """Grade every mutant, or a fixed random `sample` of them (the same for the same seed),
+    `workers` at a time; the results come in the order of the mutants, as a serial run's."""
     candidates = all_mutants(spec)
     equivalent, known = equivalent_mutants(spec), known_survivors(spec)
     report = MutationReport(sampled=sample is not None and sample < len(candidates),
@@ -135,24 +137,38 @@ def run(spec: Assignment, *, sample: int | None = None, seed: int = 0,
         candidates = sorted(random.Random(seed).sample(candidates, sample or 0),
                             key=lambda m: m.id)
     coverage = function_tests(spec)
-    for mutant in candidates:
-        covering = coverage.get(f"{mutant.module}:{mutant.function_line}", [])
-        parts = sorted({part for _, part in covering})
-        if mutant.id in equivalent:
-            report.results.append(MutantResult(mutant, parts, "equivalent",
-                                               equivalent[mutant.id]))
-        elif report.sampled and mutant.id in known:
-            report.results.append(MutantResult(mutant, parts, "survived", KNOWN_REASON))
-        elif not covering:
-            report.results.append(MutantResult(mutant, ["-"], "not-covered",
-                                               "no graded test runs this function"))
-        else:
-            killed = grade_mutant(spec, mutant, [n for n, _ in covering], isolation=isolation)
-            report.results.append(MutantResult(mutant, parts, "killed" if killed else
-                                               "survived"))
-        if progress:
-            progress(report.results[-1])
+    judges = judge_server.JudgePool(judge_env())
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        try:
+            pending = [pool.submit(_judge_one, spec, mutant, coverage, equivalent,
+                                   known if report.sampled else {}, isolation, judges)
+                       for mutant in candidates]
+            for future in pending:
+                report.results.append(future.result())
+                if progress:
+                    progress(report.results[-1])
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            judges.close()
     return report
+
+
+def _judge_one(spec: Assignment, mutant: Mutant, coverage: dict[str, list[tuple[str, str]]],
+               equivalent: dict[str, str], known: dict[str, str], isolation: str,
+               judges: judge_server.JudgePool) -> MutantResult:
+    """One mutant's status: equivalent and known survivors (of a sample) from mutants.toml,
+    else graded with the graded tests that run its function."""
+    covering = coverage.get(f"{mutant.module}:{mutant.function_line}", [])
+    parts = sorted({part for _, part in covering})
+    if mutant.id in equivalent:
+        return MutantResult(mutant, parts, "equivalent", equivalent[mutant.id])
+    if mutant.id in known:
+        return MutantResult(mutant, parts, "survived", KNOWN_REASON)
+    if not covering:
+        return MutantResult(mutant, ["-"], "not-covered", "no graded test runs this function")
+    killed = grade_mutant(spec, mutant, [n for n, _ in covering], isolation=isolation,
+                          server=judges.mine())
+    return MutantResult(mutant, parts, "killed" if killed else "survived")
 
 
 def to_json(report: MutationReport) -> list[dict[str, object]]:

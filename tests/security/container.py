@@ -10,7 +10,9 @@ What a Gradescope or Kubernetes grader looks like, made on this host for the tes
   here (`seccomp.forbid_namespaces`) and `--isolation auto` falls back for real;
 - a container has its own /tmp, /var/tmp and /dev/shm (small tmpfs here: nothing of other
   users' work on this machine, and a disk-filling submission fills those, not the host's disk),
-  and none of this host's extras (an empty /opt instead of its 8 GB mirror of wheels);
+  and none of this host's extras: every top-level folder an image's root would not have
+  (/opt with its 8 GB mirror of wheels, /home, /root, /srv, /work, another checkout of the
+  course...) is an empty tmpfs;
 - the image's Python is readable by every user (a pyenv under root's 0700 home is not: the
   folder that blocks it is replaced by a tmpfs that holds only that Python);
 - the course checkout is closed as the README says (every folder but the venv and the engine
@@ -31,6 +33,9 @@ from pathlib import Path
 from autograder.sandbox import seccomp
 
 REPO = Path(__file__).resolve().parents[2]
+# Top-level folders of a Debian image; every other folder of this host's / is hidden.
+IMAGE = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run", "sbin",
+         "sys", "tmp", "usr", "var"}
 OPEN = {".venv", "autograder", "dnn"}  # what of the checkout stays readable by others
 FROZEN = {"autograder", "dnn", "tests"}  # copied: edits made meanwhile in the real tree do not
 # show up as changes the batch made
@@ -72,8 +77,8 @@ def _first_private(path: Path) -> Path | None:
 def _rebuild_checkout(stash: Path) -> None:
     """The checkout on a tmpfs: open folders bound whole, the others 0700 with their entries
     bound inside (root sees everything as before; other users see the open folders only)."""
-    if REPO.is_relative_to("/tmp"):  # a checkout in /tmp: the container's own /tmp holds it
-        REPO.mkdir(parents=True)
+    if REPO.is_relative_to("/tmp") or _top(REPO).name not in IMAGE:  # an empty tmpfs holds it
+        REPO.mkdir(parents=True, exist_ok=True)
     elif REPO.parent != Path("/"):
         _tmpfs(REPO.parent, "0755", "1m")
         REPO.mkdir()
@@ -98,6 +103,19 @@ def _rebuild_checkout(stash: Path) -> None:
             _bind(inner, target / inner.name)
 
 
+def _top(path: Path) -> Path:
+    """The top-level folder `path` lies in (/work for /work/main)."""
+    return Path("/", path.parts[1]) if len(path.parts) > 1 else path
+
+
+def _hide_host_folders() -> None:
+    """Cover every top-level folder an image would not have with an empty tmpfs: a copy of
+    the course elsewhere on this host (CI's machine has one) is no container's to read."""
+    for entry in sorted(Path("/").iterdir()):
+        if entry.name not in IMAGE and entry.is_dir() and not entry.is_symlink():
+            _tmpfs(entry, "0755", "1m")
+
+
 def setup() -> None:
     """Make this mount namespace look like a container (see the module docstring)."""
     python = Path(sys.base_prefix)  # the real executable lies inside it
@@ -111,16 +129,19 @@ def setup() -> None:
     _bind(REPO, stash / "repo")
     saved = [stash / "repo"]
     _tmpfs(Path("/tmp"), "1777", "1g")
+    hidden = _top(python).name not in IMAGE
     private = None if python.is_relative_to(REPO) else _first_private(python)
-    if private is not None:  # e.g. /root (0700) above a pyenv: only the Python shows there
+    if hidden or private is not None:  # e.g. a pyenv under /root (0700): only it shows there
         saved.append(stash / "python")
         _bind(python, saved[-1])
+    _hide_host_folders()
+    if private is not None and not hidden:
         _tmpfs(private, "0755", "1m")
-        python.mkdir(parents=True)
+    if len(saved) > 1:
+        python.mkdir(parents=True, exist_ok=True)
         _bind(saved[-1], python)
     _rebuild_checkout(stash)
-    for target, mode, size in (("/var/tmp", "1777", "64m"), ("/dev/shm", "1777", "256m"),
-                               ("/opt", "0755", "1m")):  # /opt: this host's 8 GB wheel mirror
+    for target, mode, size in (("/var/tmp", "1777", "64m"), ("/dev/shm", "1777", "256m")):
         if Path(target).is_dir():
             _tmpfs(Path(target), mode, size)
     for folder in saved:  # the binds above keep what they need
