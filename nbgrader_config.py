@@ -36,10 +36,11 @@ c.Autograde.exclude_overwriting = _module_files()
 c.OverwriteCells.add_missing_cells = True  # a student who deleted a graded cell still gets it
 # The part cells' scores come from the judge, run in nbgrader's own process on the module files
 # before the student's notebook executes; what the kernel prints in a part cell is replaced
-# (autograder/nbgrader_judge.py). Nothing else in autograde changes.
+# (autograder/integrations/nbgrader_judge.py). Nothing else in autograde changes.
 _steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
-_steps.insert(_steps.index(Execute), "autograder.nbgrader_judge.GradeModules")
-_steps.insert(_steps.index(SaveAutoGrades), "autograder.nbgrader_judge.WriteJudgedParts")
+_steps.insert(_steps.index(Execute), "autograder.integrations.nbgrader_judge.GradeModules")
+_steps.insert(_steps.index(SaveAutoGrades),
+              "autograder.integrations.nbgrader_judge.WriteJudgedParts")
 c.Autograde.autograde_preprocessors = _steps
 c.Execute.kernel_name = "python3"
 c.Execute.timeout = 600  # per cell: a part cell runs that part's graded tests in the sandbox

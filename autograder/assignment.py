@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-from autograder.sandbox.limits import Limits
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 # AUTOGRADER_SOLUTIONS points the CLI at another course's solutions tree.
@@ -18,6 +17,26 @@ EXAMPLES = REPO / "examples" / "submissions"
 
 class SpecError(ValueError):
     """assignment.toml is missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one test's worker may use. Wall-clock limits are enforced from the trusted side."""
+
+    memory_mb: int = 4096  # address space on top of what the warm process already maps
+    cpu_seconds: int = 120
+    call_seconds: float = 60.0
+    test_seconds: float = 120.0
+    file_size_mb: int = 64
+    open_files: int = 256
+    processes: int = 64
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Limits:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

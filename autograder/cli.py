@@ -14,7 +14,7 @@ ISOLATIONS = ["auto", "bwrap", "uid", "process"]  # see README, "The trust model
 
 
 def _release(args: argparse.Namespace) -> int:
-    from autograder import release
+    from autograder.authoring import release
 
     try:
         if args.check:
@@ -36,12 +36,12 @@ def _grade(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from autograder import assignment as assignment_mod
-    from autograder import grade, results
+    from autograder.grading import grade, results
 
     bar = tqdm(unit="submission", disable=args.quiet)
     timestamps = None
     if args.timestamps:
-        from autograder.instructor.late import read_timestamps
+        from autograder.grading.late import read_timestamps
 
         timestamps = read_timestamps(args.timestamps)
 
@@ -57,7 +57,7 @@ def _grade(args: argparse.Namespace) -> int:
     bar.close()
     spec = assignment_mod.load(args.assignment)
     if args.gradebook:
-        from autograder.nbgrading import write_gradebook
+        from autograder.integrations.nbgrading import write_gradebook
 
         write_gradebook(args.gradebook, spec, found)
         print(f"scores written to the nbgrader gradebook {args.gradebook}")
@@ -68,7 +68,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _selfcheck(args: argparse.Namespace) -> int:
     from autograder import assignment as assignment_mod
-    from autograder.selfcheck import selfcheck
+    from autograder.authoring.selfcheck import selfcheck
     from autograder.timings import timed
 
     failed = False
@@ -84,14 +84,14 @@ def _selfcheck(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from autograder.report import write_report
+    from autograder.grading.report import write_report
 
     print(f"wrote {write_report(args.results)} and {args.results / 'feedback'}/")
     return 0
 
 
 def _gradescope(args: argparse.Namespace) -> int:
-    from autograder.gradescope import build
+    from autograder.integrations.gradescope import build
 
     out = args.out or Path(f"gradescope-{args.id}.zip")
     print(f"wrote {build(args.id, out)}: upload it as the Gradescope autograder")
@@ -100,7 +100,7 @@ def _gradescope(args: argparse.Namespace) -> int:
 
 def _notebook_cells(args: argparse.Namespace) -> int:
     from autograder import assignment as assignment_mod
-    from autograder.nbgrading import ensure_part_cells
+    from autograder.integrations.nbgrading import ensure_part_cells
 
     for assignment_id in args.ids or assignment_mod.all_ids():
         changed = ensure_part_cells(assignment_mod.load(assignment_id))
@@ -112,7 +112,7 @@ def _mutants(args: argparse.Namespace) -> int:
     import json
 
     from autograder import assignment as assignment_mod
-    from autograder.mutants.run import run, summary, to_json
+    from autograder.authoring.mutants.run import run, summary, to_json
     from autograder.timings import timed
 
     failed = False
@@ -140,7 +140,7 @@ def _mutants(args: argparse.Namespace) -> int:
 
 def _mistakes(args: argparse.Namespace) -> int:
     from autograder import assignment as assignment_mod
-    from autograder import mistakes
+    from autograder.authoring import mistakes
     from autograder.timings import timed
 
     found: list[str] = []
@@ -170,9 +170,9 @@ def _examples(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from autograder import assignment as assignment_mod
-    from autograder import results
     from autograder.assignment import EXAMPLES
-    from autograder.examples import grade_examples, select, table
+    from autograder.authoring.examples import grade_examples, select, table
+    from autograder.grading import results
 
     ids = args.ids or None
     start = time.monotonic()
@@ -218,7 +218,7 @@ def _check(args: argparse.Namespace) -> int:
 def _pack(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from autograder.intake import IntakeError
+    from autograder.grading.intake import IntakeError
     from autograder.student import render
     from autograder.student.pack import pack
 
@@ -246,8 +246,8 @@ def _similarity(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from autograder.instructor import exports
-    from autograder.report import load_results
+    from autograder.grading.report import load_results
+    from autograder.integrations import exports
 
     results = load_results(args.results)
     if not results:

@@ -19,7 +19,7 @@ from typing import Any
 from distributed import LocalCluster
 
 from autograder.assignment import EXAMPLES
-from autograder.grade import grade
+from autograder.grading.grade import grade
 
 
 def copies(assignment_id: str, n: int, root: Path) -> list[Path]:

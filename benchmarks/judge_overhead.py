@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from autograder import assignment as assignment_mod
-from autograder.judge import run_hidden_tests
-from autograder.proxy import Connection, SubmissionProxy
+from autograder.authoring.selfcheck import _module_copy
+from autograder.grading.judge import run_hidden_tests
 from autograder.sandbox.launcher import Sandbox
-from autograder.selfcheck import _module_copy
+from autograder.sandbox.proxy import Connection, SubmissionProxy
 
 
 def suite_seconds(spec: assignment_mod.Assignment, submission: Path, mode: str) -> float:

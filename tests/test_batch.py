@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import discover
-from autograder.grade import grade
+from autograder.grading.batch import discover
+from autograder.grading.grade import grade
 from tests.test_judge import CORRECT
 
 WRONG = CORRECT.replace("return np.add(a, b)", "return np.subtract(a, b)")

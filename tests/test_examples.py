@@ -5,7 +5,7 @@ folder has its expected score. Grading them is CI's examples stage (`bash script
 import pytest
 
 from autograder.assignment import EXAMPLES, all_ids
-from autograder.examples import DEFAULT_SELECTION, expected_scores
+from autograder.authoring.examples import DEFAULT_SELECTION, expected_scores
 
 ASSIGNMENTS = sorted(p.parent.name for p in EXAMPLES.glob("*/expected_scores.toml"))
 

@@ -4,7 +4,7 @@ import csv
 import json
 import zipfile
 
-from autograder.grade import grade
+from autograder.grading.grade import grade
 from tests.test_judge import CORRECT
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.gradescope import build
+from autograder.integrations.gradescope import build
 from tests.security.test_attacks_without_bwrap import in_container
 from tests.security.test_attacks_without_bwrap import pytestmark as _container
 

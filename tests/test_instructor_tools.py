@@ -5,9 +5,9 @@ import io
 from pathlib import Path
 
 from autograder.assignment import Assignment
-from autograder.grade import grade
-from autograder.instructor.exports import canvas_csv, moodle_csv
-from autograder.instructor.late import LatePolicy, parse_time, read_timestamps
+from autograder.grading.grade import grade
+from autograder.grading.late import LatePolicy, parse_time, read_timestamps
+from autograder.integrations.exports import canvas_csv, moodle_csv
 from tests.conftest import FIXTURES
 from tests.test_judge import CORRECT
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.intake import IntakeError, take_in
+from autograder.grading.intake import IntakeError, take_in
 
 
 def _zip(path: Path, members: dict[str, bytes], links: dict[str, str] | None = None) -> Path:

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from autograder.assignment import REPO
-from autograder.judge import run_hidden_tests
-from autograder.scoring import score
+from autograder.grading.judge import run_hidden_tests
+from autograder.grading.scoring import score
 
 CORRECT = """
 import numpy as np
@@ -162,9 +162,9 @@ def test_process_isolation_still_grades_and_says_so(toy, make_submission, isolat
 
 def test_course_library_computes_gradients_in_the_sandbox(tmp_path, make_submission) -> None:
     torch = pytest.importorskip("torch")
-    from autograder.proxy import Connection, SubmissionProxy
     from autograder.sandbox.launcher import Sandbox, worker_for
     from autograder.sandbox.limits import Limits
+    from autograder.sandbox.proxy import Connection, SubmissionProxy
 
     folder = make_submission({"nets.py": "import torch\n"
                               "def make():\n    torch.manual_seed(0)\n"

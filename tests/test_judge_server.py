@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from autograder.judge import judge_env, run_hidden_tests
-from autograder.judge_server import JudgeServer
-from autograder.scoring import score
+from autograder.grading.judge import judge_env, run_hidden_tests
+from autograder.grading.judge_server import JudgeServer
+from autograder.grading.scoring import score
 from tests.test_judge import CORRECT
 
 WRONG = CORRECT.replace("np.add(a, b)", "np.subtract(a, b)")

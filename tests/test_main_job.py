@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from autograder.assignment import REPO, Assignment
-from autograder.examples import ExamplesSummary, grade_examples
+from autograder.authoring.examples import ExamplesSummary, grade_examples
 from tests.test_judge import CORRECT
 
 AUTOGRADER = [sys.executable, "-m", "autograder.cli"]

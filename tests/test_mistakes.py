@@ -3,7 +3,7 @@
 import pytest
 
 from autograder.assignment import Assignment, SpecError
-from autograder.mistakes import check, load, problems
+from autograder.authoring.mistakes import check, load, problems
 
 CATALOGUE = '''
 [[mistake]]

@@ -1,7 +1,7 @@
 """Mutation testing of graded tests, on the toy assignment."""
 
-from autograder.mutants.operators import mutants
-from autograder.mutants.run import run
+from autograder.authoring.mutants.operators import mutants
+from autograder.authoring.mutants.run import run
 
 
 def test_mutants_touch_only_solution_regions(toy) -> None:
@@ -46,7 +46,7 @@ def test_commutative_calls_and_check_flags_are_not_mutated(tmp_path) -> None:
 def test_a_sample_estimates_the_rate_with_the_known_survivors(toy) -> None:
     """CI's gate on a sample: the sample's rate among mutants not listed as known survivors,
     times their share; a known survivor in the sample is not graded."""
-    from autograder.mutants.run import KNOWN_REASON
+    from autograder.authoring.mutants.run import KNOWN_REASON
 
     (toy.root / "mutants.toml").write_text(
         '[[survivor]]\nid = "vectors:10:11:swap-op"\nreason = "pretend it survived"\n')

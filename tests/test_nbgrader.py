@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import release
 from autograder.assignment import EXAMPLES, REPO, SOLUTIONS
-from autograder.grade import grade
+from autograder.authoring import release
+from autograder.grading.grade import grade
 
 ID = "a01_foundations"
 STUDENTS = ("perfect", "partial", "stub")
@@ -75,7 +75,7 @@ def test_nbgrader_autograde_matches_cli_scores(tmp_path: Path) -> None:
                 assert got == entry["score"], (student, part, got, entry["score"])
     # The CLI's --gradebook path: the same part scores land in a fresh gradebook.
     from autograder import assignment as assignment_mod
-    from autograder.nbgrading import write_gradebook
+    from autograder.integrations.nbgrading import write_gradebook
 
     fresh = tmp_path / "cli-gradebook.db"
     release.release([ID], solutions=course / "solutions", assignments=tmp_path / "again",

@@ -10,7 +10,7 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder.assignment import SOLUTIONS, all_ids
-from autograder.nbgrading import SKIP_ENV
+from autograder.integrations.nbgrading import SKIP_ENV
 from autograder.timings import timed
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from autograder.assignment import Assignment, SpecError
-from autograder.grade import grade
-from autograder.report import write_report
+from autograder.grading.grade import grade
+from autograder.grading.report import write_report
 from tests.test_judge import CORRECT
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import release
-from autograder.markers import MarkerError, find_regions, stub_source
+from autograder.authoring import release
+from autograder.authoring.markers import MarkerError, find_regions, stub_source
 
 
 def test_stub_replaces_regions_and_keeps_signatures(toy) -> None:

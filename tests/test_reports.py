@@ -6,9 +6,9 @@ import subprocess
 import sys
 import zipfile
 
-from autograder.grade import grade
-from autograder.gradescope import build
-from autograder.report import write_report
+from autograder.grading.grade import grade
+from autograder.grading.report import write_report
+from autograder.integrations.gradescope import build
 from tests.test_judge import CORRECT
 
 

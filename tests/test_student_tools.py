@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import release
 from autograder.assignment import REPO, Assignment
-from autograder.grade import grade
+from autograder.authoring import release
+from autograder.grading.grade import grade
 from autograder.student.check import check
 from autograder.student.pack import pack
 from tests.test_judge import CORRECT
@@ -76,7 +76,7 @@ def test_a_students_part_cell_runs_that_parts_public_tests(released: Path,
     (tmp_path / "no-solutions").mkdir()
     env = {**os.environ, "AUTOGRADER_SOLUTIONS": str(tmp_path / "no-solutions"),
            "PYTHONPATH": str(REPO)}
-    code = ("from autograder.nbgrading import grade_part\n"
+    code = ("from autograder.integrations.nbgrading import grade_part\n"
             "print('returned', grade_part('toy', 'sums'))\n"
             "print('returned', grade_part('toy', 'scaling'))\n")
     run = subprocess.run([sys.executable, "-c", code], cwd=released, env=env,

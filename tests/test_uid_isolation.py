@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.results import ISOLATION_NOTES
+from autograder.grading.results import ISOLATION_NOTES
 from autograder.sandbox import launcher, reach, uid
 
 NOBODY = 60999  # a uid and gid that own nothing here

@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.local import LocalChannel, LocalDispatcher
-from autograder.proxy import Connection, SubmissionProxy
 from autograder.sandbox.launcher import Sandbox, worker_for
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.local import LocalChannel, LocalDispatcher
+from autograder.sandbox.proxy import Connection, SubmissionProxy
 from autograder.testing import watch_call
 
 MODULE = """

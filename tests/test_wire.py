@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograder import wire
 from autograder.errors import DataOnlyError
+from autograder.sandbox import wire
 
 
 def roundtrip(value, to_handle=None):

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignment import Assignment
-from autograder.batch import discover
-from autograder.intake import IntakeError, take_in
+from autograder.grading.batch import discover
+from autograder.grading.intake import IntakeError, take_in
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from autograder import wire
 from autograder.errors import DataOnlyError
+from autograder.sandbox import wire
 
 LIBRARY_PREFIX = "dnn."  # graded tests may call these library modules inside the sandbox
 MAX_MESSAGE_CHARS = 2000

@@ -26,9 +26,9 @@ from typing import Any
 
 import autograder
 from autograder import assignment as assignment_mod
-from autograder import wire
 from autograder.errors import CallTimeout, SandboxCrashed
 from autograder.sandbox import uid as uid_mod
+from autograder.sandbox import wire
 from autograder.sandbox.limits import Limits
 
 SANDBOX_SUBMISSION = "/submission"

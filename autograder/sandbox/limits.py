@@ -3,28 +3,8 @@
 from __future__ import annotations
 
 import resource
-from dataclasses import asdict, dataclass
-from typing import Any
 
-
-@dataclass(frozen=True)
-class Limits:
-    """What one test's worker may use. Wall-clock limits are enforced from the trusted side."""
-
-    memory_mb: int = 4096  # address space on top of what the warm process already maps
-    cpu_seconds: int = 120
-    call_seconds: float = 60.0
-    test_seconds: float = 120.0
-    file_size_mb: int = 64
-    open_files: int = 256
-    processes: int = 64
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Limits:
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+from autograder.assignment import Limits
 
 
 def _vm_size_bytes() -> int:

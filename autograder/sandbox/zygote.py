@@ -19,9 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from autograder import wire
 from autograder.sandbox import limits as limits_mod
-from autograder.sandbox import seccomp
+from autograder.sandbox import seccomp, wire
 from autograder.sandbox.dispatch import Dispatcher
 
 

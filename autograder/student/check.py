@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from autograder.assignment import Assignment, find_root
-from autograder.intake import IntakeError, take_in
-from autograder.static_checks import blocked_modules
+from autograder.grading.intake import IntakeError, take_in
+from autograder.sandbox.static_checks import blocked_modules
 from autograder.student.api import API_FILE, load, signatures
 
 # What a released folder holds besides the module files: not graded, not a problem.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignment import Assignment, find_root
-from autograder.intake import take_in
+from autograder.grading.intake import take_in
 
 NOTEBOOK = "lab.ipynb"
 

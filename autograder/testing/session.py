@@ -15,10 +15,10 @@ import pytest
 from autograder import assignment as assignment_mod
 from autograder.assignment import Assignment
 from autograder.errors import SandboxCrashed
-from autograder.local import LocalChannel, LocalDispatcher
-from autograder.proxy import Channel, Connection, SubmissionProxy
 from autograder.sandbox.launcher import NUMPY_ONLY, WITH_TORCH, Sandbox, Worker, worker_for
-from autograder.static_checks import blocked_modules
+from autograder.sandbox.local import LocalChannel, LocalDispatcher
+from autograder.sandbox.proxy import Channel, Connection, SubmissionProxy
+from autograder.sandbox.static_checks import blocked_modules
 
 
 class GradingSession:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograder.errors import DataOnlyError
-from autograder.proxy import Handle
+from autograder.sandbox.proxy import Handle
 
 
 @dataclass(frozen=True)

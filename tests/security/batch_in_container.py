@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from autograder.grade import grade
+from autograder.grading.grade import grade
 from autograder.sandbox import uid as uid_mod
 from tests.security import builders
 from tests.security.test_attacks import (

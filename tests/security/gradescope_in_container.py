@@ -16,7 +16,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from autograder.gradescope import build
+from autograder.integrations.gradescope import build
 from tests.security.builders import CORRECT
 
 FORGER = '''"""Forgery: a perfect results.json wherever Gradescope or the grader could read one."""

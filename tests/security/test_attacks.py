@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from autograder import judge_server
-from autograder.grade import grade
+from autograder.grading import judge_server
+from autograder.grading.grade import grade
 from autograder.sandbox.launcher import bwrap_works
 from tests.security import builders
 

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from autograder.assignment import Assignment
-from autograder.grade import grade_one
-from autograder.judge import run_hidden_tests
+from autograder.grading.grade import grade_one
+from autograder.grading.judge import run_hidden_tests
 from tests.security.test_attacks import HERE, TOY
 
 SLOW_EVERYWHERE = '''

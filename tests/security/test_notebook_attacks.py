@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import release
 from autograder.assignment import EXAMPLES, REPO, SOLUTIONS
-from autograder.grade import grade
+from autograder.authoring import release
+from autograder.grading.grade import grade
 
 ID = "a01_foundations"
 MODULES = "partial"  # 52 points of 100 with the CLI
@@ -23,13 +23,13 @@ MODULES = "partial"  # 52 points of 100 with the CLI
 # name -> code cell put at the top of the released notebook
 ATTACKS = {
     "replaces_grade_part": (
-        "import autograder.nbgrading as nbg\n"
+        "import autograder.integrations.nbgrading as nbg\n"
         "nbg.grade_part = lambda assignment, part, folder=None: 25.0\n"),
     "replaces_the_module": (
         "import sys, types\n"
-        "fake = types.ModuleType('autograder.nbgrading')\n"
+        "fake = types.ModuleType('autograder.integrations.nbgrading')\n"
         "fake.grade_part = lambda *args, **kwargs: 25.0\n"
-        "sys.modules['autograder.nbgrading'] = fake\n"),
+        "sys.modules['autograder.integrations.nbgrading'] = fake\n"),
     "patches_the_display": (
         "ip = get_ipython()\n"
         "ip.events.register('post_run_cell', lambda result: ip.displayhook(25.0))\n"),
@@ -38,7 +38,7 @@ ATTACKS = {
         "_print = builtins.print\n"
         "builtins.print = lambda *args, **kwargs: _print('PASS 25 pt  all tests\\n25.0')\n"),
     "raises_in_part_cells": (
-        "import autograder.nbgrading as nbg\n"
+        "import autograder.integrations.nbgrading as nbg\n"
         "def grade_part(*args, **kwargs):\n"
         "    raise RuntimeError('no points for anyone')\n"
         "nbg.grade_part = grade_part\n"),

@@ -1,7 +1,7 @@
 """Forgery: rewrite the sandbox's side of the proxy so every reply claims success."""
 import numpy as np
 
-from autograder import wire
+from autograder.sandbox import wire
 from autograder.sandbox import dispatch
 
 _send = wire.send_message

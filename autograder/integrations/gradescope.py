@@ -3,16 +3,16 @@
 Gradescope unpacks the zip into /autograder/source and copies its run_autograder to
 /autograder/. The zip holds setup.sh (checks the image's Python, installs bubblewrap and the
 course), run_autograder (grades /autograder/submission with the CLI, then writes
-/autograder/results/results.json itself, also when grading itself fails), and the course
+/autograder/grading/results/results.json itself, also when grading itself fails), and the course
 source: the engine, the library and solutions/ID.
 
 Gradescope runs each submission in a Docker container as root, where bubblewrap cannot create
 namespaces: the grader falls back to "uid" isolation (each sandbox runs as a user of its own).
 So both scripts keep every course file out of other users' reach (the source, the submission,
 the work and results folders are 0700; only the venv, outside the source, stays readable), and
-the final results.json is rebuilt by `python -m autograder.gradescope finish` from the grader's
-own report (in the 0700 work folder) with Gradescope's fields only: nothing the submission
-wrote can reach it.
+the final results.json is rebuilt by `python -m autograder.integrations.gradescope finish` from
+the grader's own report (in the 0700 work folder) with Gradescope's fields only: nothing the
+submission wrote can reach it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder import assignment as assignment_mod
-from autograder.results import write_atomic
+from autograder.grading.results import write_atomic
 
 SANDBOX_UIDS = "60000-60999"  # no user of the image may have these (setup.sh checks)
 
@@ -80,7 +80,7 @@ cd "$root/source"
 "$python" -m autograder.cli grade "$root/submission" --assignment {assignment} \\
     --out "$root/work/out" --force --quiet > "$root/work/grade.log" 2>&1
 # results.json is rebuilt from the grader's report, which only root could write
-"$python" -m autograder.gradescope finish "$root/work/out/submission/results.json" \\
+"$python" -m autograder.integrations.gradescope finish "$root/work/out/submission/results.json" \\
     "$root/results/results.json" >> "$root/work/grade.log" 2>&1 ||
   cat > "$root/results/results.json" <<'JSON'
 {{"score": 0, "tests": [], "visibility": "visible",

@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from autograder import assignment as assignment_mod
-from autograder import judge_server, regrade
-from autograder import results as results_mod
 from autograder.assignment import Assignment
-from autograder.batch import discover, run_parallel
-from autograder.instructor import late
-from autograder.intake import IntakeError, take_in
-from autograder.judge import judge_env, run_hidden_tests
-from autograder.scoring import score
-from autograder.static_checks import blocked_modules
+from autograder.grading import judge_server, late, regrade
+from autograder.grading import results as results_mod
+from autograder.grading.batch import discover, run_parallel
+from autograder.grading.intake import IntakeError, take_in
+from autograder.grading.judge import judge_env, run_hidden_tests
+from autograder.grading.scoring import score
+from autograder.sandbox.static_checks import blocked_modules
 
 
 def grade_one(source: Path, assignment: Assignment, out: Path, *, name: str,

@@ -14,12 +14,12 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from autograder import assignment as assignment_mod
-from autograder import judge_server
 from autograder.assignment import Assignment
-from autograder.judge import judge_env, run_hidden_tests
-from autograder.nbgrading import PART_CELL_PREFIX
-from autograder.scoring import points_by_part, score
-from autograder.static_checks import blocked_modules
+from autograder.grading import judge_server
+from autograder.grading.judge import judge_env, run_hidden_tests
+from autograder.grading.scoring import points_by_part, score
+from autograder.integrations.nbgrading import PART_CELL_PREFIX
+from autograder.sandbox.static_checks import blocked_modules
 from autograder.student.api import signatures as api_signatures
 from autograder.student.check import public_results
 from autograder.timings import timed

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from autograder import assignment as assignment_mod
-from autograder import results as results_mod
 from autograder.assignment import EXAMPLES, Assignment
-from autograder.batch import Job, run_jobs
-from autograder.grade import grade_one
-from autograder.regrade import outcomes_of
-from autograder.scoring import points_by_part
+from autograder.grading import results as results_mod
+from autograder.grading.batch import Job, run_jobs
+from autograder.grading.grade import grade_one
+from autograder.grading.regrade import outcomes_of
+from autograder.grading.scoring import points_by_part
 
 DEFAULT_SELECTION = ("perfect", "partial", "stub")  # the main job's quick tour of each assignment
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.assignment import Assignment
-from autograder.scoring import Score
+from autograder.grading.scoring import Score
 from autograder.testing.outcomes import Outcome
 
 # What each isolation without bubblewrap protects, in every result it produced.

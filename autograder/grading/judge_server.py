@@ -48,7 +48,7 @@ class JudgeServer:
         self.lock = threading.Lock()  # one run at a time (a Dask worker has one thread)
 
     def _start(self) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen([sys.executable, "-m", "autograder.judge_server"],
+        process = subprocess.Popen([sys.executable, "-m", "autograder.grading.judge_server"],
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    env=self.env, preexec_fn=die_with_parent, bufsize=0)
         assert process.stdout is not None

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from autograder import assignment as assignment_mod
 from autograder.assignment import Assignment
-from autograder.markers import MarkerError, solution_source, stub_source
-from autograder.notebook import generate_student_notebook
+from autograder.authoring.markers import MarkerError, solution_source, stub_source
+from autograder.authoring.notebook import generate_student_notebook
 from autograder.student.api import API_FILE, describe
 
 COPIED = ("README.md", "assignment.toml", "conftest.py")

@@ -30,10 +30,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import judge_server
 from autograder.assignment import Assignment, SpecError
-from autograder.judge import judge_env, run_hidden_tests
-from autograder.release import solved_modules
+from autograder.authoring.release import solved_modules
+from autograder.grading import judge_server
+from autograder.grading.judge import judge_env, run_hidden_tests
 
 CATALOGUE = "mistakes.toml"
 MIN_MISTAKES = 12

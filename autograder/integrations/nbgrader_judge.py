@@ -23,7 +23,7 @@ from typing import Any
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from autograder.nbgrading import PART_CELL_PREFIX
+from autograder.integrations.nbgrading import PART_CELL_PREFIX
 
 _RESOURCE = "autograder_parts"  # part -> (points, feedback text)
 
@@ -34,9 +34,9 @@ def judge_folder(assignment_id: str, folder: Path) -> dict[str, tuple[float, str
     import tempfile
 
     from autograder import assignment as assignment_mod
-    from autograder import judge_server
-    from autograder.judge import judge_env, run_hidden_tests
-    from autograder.scoring import score
+    from autograder.grading import judge_server
+    from autograder.grading.judge import judge_env, run_hidden_tests
+    from autograder.grading.scoring import score
 
     spec = assignment_mod.load(assignment_id)
     with tempfile.TemporaryDirectory(prefix="autograder-nbgrader-") as tmp:

@@ -20,10 +20,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import judge_server
 from autograder.assignment import Assignment
-from autograder.judge import judge_env, run_hidden_tests
-from autograder.mutants.operators import Mutant, mutants
+from autograder.authoring.mutants.operators import Mutant, mutants
+from autograder.grading import judge_server
+from autograder.grading.judge import judge_env, run_hidden_tests
 
 
 @dataclass
@@ -93,7 +93,8 @@ def function_tests(spec: Assignment) -> dict[str, list[tuple[str, str]]]:
                "AUTOGRADER_TRACE_OUT": str(out)}
         subprocess.run([sys.executable, "-m", "pytest", str(spec.hidden_dir), "-q",
                         "--assert=plain", "-p", "no:cacheprovider", "-o", "addopts=",
-                        f"--rootdir={spec.root}", "-p", "autograder.mutants.trace_plugin"],
+                        f"--rootdir={spec.root}", "-p",
+                        "autograder.authoring.mutants.trace_plugin"],
                        cwd=spec.root, env=env, capture_output=True, timeout=900, check=False)
         trace = json.loads(out.read_text())
     mapping: dict[str, list[tuple[str, str]]] = {}

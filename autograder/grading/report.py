@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from autograder import results as results_mod
+from autograder.grading import results as results_mod
 
 
 def load_results(folder: Path) -> list[dict[str, Any]]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from autograder import wire
 from autograder.errors import CallTimeout, DataOnlyError, StudentError
+from autograder.sandbox import wire
 
 
 class Channel(Protocol):

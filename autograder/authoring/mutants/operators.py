@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.markers import find_regions
+from autograder.authoring.markers import find_regions
 
 _SWAPS: dict[type, type] = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div,
                             ast.Div: ast.Mult, ast.Pow: ast.Mult, ast.FloorDiv: ast.Div,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignment import Assignment
-from autograder.judge_server import JudgeServer, die_with_parent
+from autograder.grading.judge_server import JudgeServer, die_with_parent
 from autograder.testing.outcomes import Outcome
 
 

@@ -1,0 +1,2 @@
+"""Authoring: release, solution markers, notebooks, selfcheck, the mistakes catalogue, examples
+and mutants."""

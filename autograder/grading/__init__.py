@@ -1,0 +1,1 @@
+"""Grading: intake, static checks, the judge, scoring, results, batches and reports."""

@@ -1,0 +1,1 @@
+"""Integrations with the tools a course already uses: nbgrader, Gradescope, LMS gradebooks."""
