@@ -108,6 +108,14 @@ def _notebook_cells(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_local_flag(command: argparse.ArgumentParser, variant: str) -> None:
+    command.add_argument(
+        "--local", dest="mode", action="store_const", const="local", default="sandbox",
+        help=f"grade each {variant} in a fork of the warm judge, without a sandbox: the same "
+        "graded tests for about a third of the time (CI uses it; the variants are the course's "
+        "own code, and the sandbox is proved by the examples and the red-team suite)")
+
+
 def _mutants(args: argparse.Namespace) -> int:
     import json
 
@@ -118,13 +126,17 @@ def _mutants(args: argparse.Namespace) -> int:
     failed = False
     for assignment_id in args.ids or assignment_mod.all_ids():
         spec = assignment_mod.load(assignment_id)
+        gate = args.min_rate if args.min_rate is not None else spec.min_kill_rate
+        if args.gated and gate is None:
+            print(f"== {assignment_id}: skipped (no [mutation] min_kill_rate yet: a sample "
+                  "would gate nothing)")
+            continue
         with timed("mutants", assignment_id):
             report = run(spec, sample=args.sample, seed=args.seed,
-                         isolation=args.isolation, workers=args.workers,
+                         isolation=args.isolation, mode=args.mode, workers=args.workers,
                          progress=lambda r: print(f"  {r.status:<11} {r.mutant.description}",
                                                   flush=True))
         rate = report.gate_rate()
-        gate = args.min_rate if args.min_rate is not None else spec.min_kill_rate
         scope = (f"estimated from a sample of {args.sample} and {report.known_survivors} known "
                  f"survivors of {report.population}" if report.sampled else "all mutants")
         print(f"== {assignment_id}: kill rate {rate:.0%} ({scope}; "
@@ -155,7 +167,7 @@ def _mistakes(args: argparse.Namespace) -> int:
 
         print(f"== {assignment_id}")
         with timed("mistakes", assignment_id):
-            results = mistakes.check(spec, isolation=args.isolation,
+            results = mistakes.check(spec, isolation=args.isolation, mode=args.mode,
                                      public=not args.no_public, progress=show)
         print(f"== {assignment_id}: {mistakes.summary(results)}")
         found += mistakes.problems(spec, results)
@@ -344,9 +356,12 @@ def parser() -> argparse.ArgumentParser:
                         help="fail when a kill rate is lower (default: each assignment's "
                              "[mutation] min_kill_rate from assignment.toml)")
     mutate.add_argument("--isolation", default="auto", choices=ISOLATIONS)
+    mutate.add_argument("--gated", action="store_true",
+                        help="only the assignments with a kill-rate gate (what CI checks)")
     mutate.add_argument("--workers", type=int, default=2,
                         help="mutants graded at once (default: 2, the CPU count of CI)")
     mutate.add_argument("--json", type=Path, default=None, help="write each report here")
+    _add_local_flag(mutate, "mutant")
     mutate.set_defaults(run=_mutants)
 
     mistakes = commands.add_parser(
@@ -355,6 +370,7 @@ def parser() -> argparse.ArgumentParser:
     mistakes.add_argument("--isolation", default="auto", choices=ISOLATIONS)
     mistakes.add_argument("--no-public", action="store_true",
                           help="do not run the public tests on each mistake")
+    _add_local_flag(mistakes, "mistake")
     mistakes.set_defaults(run=_mistakes)
 
     student = commands.add_parser("check", help="before you submit: public tests per part and "

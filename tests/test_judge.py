@@ -195,3 +195,16 @@ def test_the_warm_process_imports_torch_only_where_it_is_allowed(toy, make_submi
     toy = type(toy).load(toy.root)
     _, with_torch = _grade(toy, make_submission({"vectors.py": probe}, "with_torch"))
     assert numpy_only.parts["sums"] == 3 and with_torch.parts["sums"] == 0
+
+
+def test_grading_one_part_collects_only_the_files_that_declare_it() -> None:
+    """A part's grading must not import every other part's test module (a02's training tests
+    pull in scikit-learn); a part no file names by text falls back to the whole folder."""
+    from autograder import assignment as assignment_mod
+    from autograder.grading.judge import part_files
+
+    spec = assignment_mod.load("a02_pytorch")
+    assert [Path(f).name for f in part_files(spec, ["tensors"])] == ["test_tensors_graded.py"]
+    two = {Path(f).name for f in part_files(spec, ["tensors", "training"])}
+    assert two == {"test_tensors_graded.py", "test_training_graded.py"}
+    assert part_files(spec, ["no_such_part"]) == [str(spec.hidden_dir)]

@@ -47,6 +47,15 @@ def test_caught_missed_and_flagged_are_reported(toy: Assignment) -> None:
     assert any("at least 12" in p for p in found)
 
 
+def test_local_mode_reaches_the_same_verdicts(toy: Assignment) -> None:
+    """CI grades the catalogue in forks of the warm judge (--local): same caught and missed."""
+    results = {r.mistake.name: r for r in check(_with_catalogue(toy, CATALOGUE), mode="local",
+                                                public=False)}
+    assert results["subtracts"].caught and results["scaler_ignores_k"].caught
+    assert not results["harmless"].caught
+    assert "no graded test" not in results["harmless"].detail
+
+
 @pytest.mark.parametrize(("old", "new", "message"), [
     ('find = "    return a + b\\n"', 'find = "    return a * b\\n"', "occurs 0 times"),
     ('part = "sums"', 'part = "products"', "unknown part"),

@@ -129,23 +129,27 @@ def _public_flags(folder: Path, module: str) -> bool:
     return run.returncode == 1
 
 
-def _grade(spec: Assignment, mistake: Mistake, folder: Path, isolation: str,
+def _grade(spec: Assignment, mistake: Mistake, folder: Path, isolation: str, mode: str,
            judges: judge_server.JudgePool) -> tuple[bool, str, float]:
     """(caught, the first failing test or the judge's error, seconds)."""
     start = time.monotonic()
-    report = run_hidden_tests(spec, folder, isolation=isolation, parts=[mistake.part],
+    report = run_hidden_tests(spec, folder, mode=mode, isolation=isolation,
+                              parts=[mistake.part],
                               stop_at_first_failure=True, server=judges.mine())
     failing = [o.name for o in report.outcomes if not o.passed]
-    caught = bool(report.error) or bool(failing) or not report.outcomes
-    detail = report.error.splitlines()[0] if report.error else ", ".join(failing)
+    caught = bool(report.error) or bool(failing)
+    detail = report.error.splitlines()[0] if report.error else ", ".join(failing) or (
+        "" if report.outcomes else f"no graded test of part {mistake.part!r} ran")
     return caught, detail, time.monotonic() - start
 
 
-def check(spec: Assignment, *, isolation: str = "auto", public: bool = True,
-          workers: int = 2, progress: Callable[[MistakeResult], None] | None = None
-          ) -> list[MistakeResult]:
+def check(spec: Assignment, *, isolation: str = "auto", mode: str = "sandbox",
+          public: bool = True, workers: int = 2,
+          progress: Callable[[MistakeResult], None] | None = None) -> list[MistakeResult]:
     """Grade every mistake of the catalogue with its part's graded tests, `workers` at a time
-    (the public checks, when asked for, share the same pool)."""
+    (the public checks, when asked for, share the same pool). `mode="local"` runs each variant
+    in a fork of the warm judge instead of a new sandbox: the same tests, comparisons and
+    proxy, for a third of the time (the catalogue is the course's own code, never a student's)."""
     catalogue = load(spec)
     results: list[MistakeResult] = []
     judges = judge_server.JudgePool(judge_env())
@@ -156,7 +160,8 @@ def check(spec: Assignment, *, isolation: str = "auto", public: bool = True,
         for mistake in catalogue:
             folder = Path(tmp) / mistake.name
             _write_submission(spec, mistake, folder)
-            graded[mistake.name] = pool.submit(_grade, spec, mistake, folder, isolation, judges)
+            graded[mistake.name] = pool.submit(_grade, spec, mistake, folder, isolation, mode,
+                                                judges)
             if public:
                 flags[mistake.name] = pool.submit(_public_flags, folder, mistake.module)
         try:

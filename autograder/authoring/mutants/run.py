@@ -85,22 +85,30 @@ def known_survivors(spec: Assignment) -> dict[str, str]:
     return _listed(spec, "survivor")
 
 
-def function_tests(spec: Assignment) -> dict[str, list[tuple[str, str]]]:
-    """'module:first_line' -> [(test node id, part)] of the graded tests that run it."""
+def function_tests(spec: Assignment, workers: int = 2) -> dict[str, list[tuple[str, str]]]:
+    """'module:first_line' -> [(test node id, part)] of the graded tests that run it: the hidden
+    suite on the solution in local mode, traced, its test files split over `workers` processes."""
+    files = sorted(spec.hidden_dir.glob("test_*.py"))
+    shares = [files[i::workers] for i in range(workers) if files[i::workers]]
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "trace.json"
-        env = {**os.environ, "AUTOGRADER_TRACE_ROOT": str(spec.root) + "/",
-               "AUTOGRADER_TRACE_OUT": str(out)}
-        subprocess.run([sys.executable, "-m", "pytest", str(spec.hidden_dir), "-q",
-                        "--assert=plain", "-p", "no:cacheprovider", "-o", "addopts=",
-                        f"--rootdir={spec.root}", "-p",
-                        "autograder.authoring.mutants.trace_plugin"],
-                       cwd=spec.root, env=env, capture_output=True, timeout=900, check=False)
-        trace = json.loads(out.read_text())
+        runs = []
+        for index, share in enumerate(shares):
+            env = {**os.environ, "AUTOGRADER_TRACE_ROOT": str(spec.root) + "/",
+                   "AUTOGRADER_TRACE_OUT": str(Path(tmp) / f"trace-{index}.json")}
+            runs.append(subprocess.Popen(
+                [sys.executable, "-m", "pytest", *map(str, share), "-q", "--assert=plain",
+                 "-p", "no:cacheprovider", "-o", "addopts=", f"--rootdir={spec.root}", "-p",
+                 "autograder.authoring.mutants.trace_plugin"],
+                cwd=spec.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for run in runs:
+            run.wait(timeout=900)
+        trace: dict[str, dict[str, object]] = {}
+        for index in range(len(shares)):
+            trace |= json.loads((Path(tmp) / f"trace-{index}.json").read_text())
     mapping: dict[str, list[tuple[str, str]]] = {}
     for nodeid, info in trace.items():
-        for function in info["functions"]:
-            mapping.setdefault(function, []).append((nodeid, info["part"]))
+        for function in info["functions"]:  # type: ignore[attr-defined]
+            mapping.setdefault(function, []).append((nodeid, str(info["part"])))
     return mapping
 
 
@@ -109,25 +117,29 @@ def all_mutants(spec: Assignment) -> list[Mutant]:
 
 
 def grade_mutant(spec: Assignment, mutant: Mutant, tests: list[str], *, isolation: str,
-                 server: judge_server.JudgeServer | None = None) -> bool:
+                 mode: str = "sandbox", server: judge_server.JudgeServer | None = None
+                 ) -> bool:
     """True when the mutant is killed by `tests`."""
     with tempfile.TemporaryDirectory(prefix="autograder-mutant-") as tmp:
         folder = Path(tmp)
         for module in spec.modules:
             shutil.copyfile(spec.root / f"{module}.py", folder / f"{module}.py")
         (folder / f"{mutant.module}.py").write_text(mutant.source)
-        report = run_hidden_tests(spec, folder, tests=tests, isolation=isolation,
+        report = run_hidden_tests(spec, folder, tests=tests, mode=mode, isolation=isolation,
                                   stop_at_first_failure=True,
                                   server=server or judge_server.shared(judge_env()))
-    return bool(report.error) or not report.outcomes or not all(
-        o.passed for o in report.outcomes)
+    if not report.error and not report.outcomes:  # never a silent kill by wrong test ids
+        raise RuntimeError(f"{mutant.id}: no graded test ran (tests: {', '.join(tests)})")
+    return bool(report.error) or not all(o.passed for o in report.outcomes)
 
 
 def run(spec: Assignment, *, sample: int | None = None, seed: int = 0,
-        isolation: str = "auto", workers: int = 2,
+        isolation: str = "auto", mode: str = "sandbox", workers: int = 2,
         progress: Callable[[MutantResult], None] | None = None) -> MutationReport:
     """Grade every mutant, or a fixed random `sample` of them (the same for the same seed),
-    `workers` at a time; the results come in the order of the mutants, as a serial run's."""
+    `workers` at a time; the results come in the order of the mutants, as a serial run's.
+    `mode="local"`: in forks of the warm judge, without a sandbox (mutants are the course's
+    own code)."""
     candidates = all_mutants(spec)
     equivalent, known = equivalent_mutants(spec), known_survivors(spec)
     report = MutationReport(sampled=sample is not None and sample < len(candidates),
@@ -137,12 +149,13 @@ def run(spec: Assignment, *, sample: int | None = None, seed: int = 0,
     if report.sampled:
         candidates = sorted(random.Random(seed).sample(candidates, sample or 0),
                             key=lambda m: m.id)
-    coverage = function_tests(spec)
+    coverage = function_tests(spec, workers)
     judges = judge_server.JudgePool(judge_env())
     with ThreadPoolExecutor(max_workers=workers) as pool:
         try:
             pending = [pool.submit(_judge_one, spec, mutant, coverage, equivalent,
-                                   known if report.sampled else {}, isolation, judges)
+                                   known if report.sampled else {}, isolation, mode,
+                                   judges)
                        for mutant in candidates]
             for future in pending:
                 report.results.append(future.result())
@@ -156,7 +169,7 @@ def run(spec: Assignment, *, sample: int | None = None, seed: int = 0,
 
 def _judge_one(spec: Assignment, mutant: Mutant, coverage: dict[str, list[tuple[str, str]]],
                equivalent: dict[str, str], known: dict[str, str], isolation: str,
-               judges: judge_server.JudgePool) -> MutantResult:
+               mode: str, judges: judge_server.JudgePool) -> MutantResult:
     """One mutant's status: equivalent and known survivors (of a sample) from mutants.toml,
     else graded with the graded tests that run its function."""
     covering = coverage.get(f"{mutant.module}:{mutant.function_line}", [])
@@ -168,7 +181,7 @@ def _judge_one(spec: Assignment, mutant: Mutant, coverage: dict[str, list[tuple[
     if not covering:
         return MutantResult(mutant, ["-"], "not-covered", "no graded test runs this function")
     killed = grade_mutant(spec, mutant, [n for n, _ in covering], isolation=isolation,
-                          server=judges.mine())
+                          mode=mode, server=judges.mine())
     return MutantResult(mutant, parts, "killed" if killed else "survived")
 
 
