@@ -112,7 +112,7 @@ def _add_local_flag(command: argparse.ArgumentParser, variant: str) -> None:
     command.add_argument(
         "--local", dest="mode", action="store_const", const="local", default="sandbox",
         help=f"grade each {variant} in a fork of the warm judge, without a sandbox: the same "
-        "graded tests for about a third of the time (CI uses it; the variants are the course's "
+        "graded tests in under half the time (CI uses it; the variants are the course's "
         "own code, and the sandbox is proved by the examples and the red-team suite)")
 
 

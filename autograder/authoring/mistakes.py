@@ -149,7 +149,8 @@ def check(spec: Assignment, *, isolation: str = "auto", mode: str = "sandbox",
     """Grade every mistake of the catalogue with its part's graded tests, `workers` at a time
     (the public checks, when asked for, share the same pool). `mode="local"` runs each variant
     in a fork of the warm judge instead of a new sandbox: the same tests, comparisons and
-    proxy, for a third of the time (the catalogue is the course's own code, never a student's)."""
+    proxy, in under half the time (a02: 86 s -> 40 s); the catalogue is the course's own code,
+    never a student's."""
     catalogue = load(spec)
     results: list[MistakeResult] = []
     judges = judge_server.JudgePool(judge_env())
