@@ -8,6 +8,13 @@ import os
 import stat
 import zipfile
 from pathlib import Path
+from typing import Any
+
+
+def messages(attack: dict[str, Any]) -> list[str]:
+    """What an attack's result may say: its message, or one of `also` (the same points, a
+    different stop, e.g. the call limit first on a busy machine)."""
+    return [attack["message"], *attack.get("also", [])]
 
 CORRECT = """import numpy as np
 

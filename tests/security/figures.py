@@ -10,6 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.security import builders
 from tests.security.test_attacks import ATTACKS, CANARIES, run_batch
 
 
@@ -27,7 +28,8 @@ def main() -> None:
             unearned += max(0.0, result["score"] - attack["points"])
             crashes += "the judge failed" in text or "grading stopped" in text
             leaks += any(c in text for c in CANARIES)
-            ok = result["score"] == attack["points"] and attack["message"] in text
+            said = any(m in text for m in builders.messages(attack))
+            ok = result["score"] == attack["points"] and said
             stopped += ok
             failed = [(t["output"].split("\n") + [""])[1] for t in result["tests"]
                       if t["status"] != "passed"]  # the line after the test's description

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from tests.security import builders
 from tests.security.test_attacks_without_bwrap import ALL, DIFFERENT
 
 
@@ -21,7 +22,7 @@ def main(path: str) -> None:
     for attack in ALL:
         result = batch["results"][attack["name"]]
         text = json.dumps(result)
-        messages = DIFFERENT.get(attack["name"], {}).get("messages", [attack["message"]])
+        messages = DIFFERENT.get(attack["name"], {}).get("messages", builders.messages(attack))
         handled += result["score"] == attack["points"] and any(m in text for m in messages)
         unearned += max(0.0, result["score"] - attack["points"])
         crashes += "the judge failed" in text or "grading stopped" in text

@@ -141,7 +141,7 @@ def test_attack_earns_only_what_it_computed(batch: Batch, attack: dict[str, Any]
     result = batch.results[attack["name"]]
     text = json.dumps(result)
     assert result["score"] == attack["points"], text
-    assert attack["message"] in text, text
+    assert any(m in text for m in builders.messages(attack)), text
     if result["status"] == "graded":
         assert result["isolation"] == "bwrap"
 
