@@ -68,7 +68,8 @@ def suite_times(results: Path) -> dict[str, float]:
 def measure(ids: list[str], workdir: Path) -> Path:
     """Run every per-assignment stage of CI for `ids`, recording timings; returns the file."""
     timings = workdir / "timings.tsv"
-    env = {**os.environ, ENV: str(timings), "MPLBACKEND": "Agg"}
+    env = {**os.environ, ENV: str(timings), "MPLBACKEND": "Agg",  # one thread, as test.sh
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     cli = [sys.executable, "-m", "autograder.cli"]
     steps = [[*cli, "selfcheck", "--no-grading", *ids],
              [*cli, "examples", "--all", "--quiet", "--out", str(workdir / "examples"), *ids],

@@ -19,6 +19,8 @@ from autograder.timings import timed
 def test_lab_executes_headless(assignment_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SKIP_ENV, "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        monkeypatch.setenv(var, "1")  # two kernels at a time on two cores (test.sh)
     folder = SOLUTIONS / assignment_id
     notebook = nbformat.read(folder / "lab.ipynb", as_version=4)
     with timed("notebook", assignment_id):
