@@ -4,13 +4,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from dnn.data import load_digits
-
 Experience = dict[str, Tensor]
 
 
 def _pool(seed: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    d = load_digits(seed=seed)
+    import dnn.data  # lazily: scikit-learn takes a second to import
+
+    d = dnn.data.load_digits(seed=seed)
     xs = np.vstack([d["train"].x, d["val"].x])
     ys = np.hstack([d["train"].y, d["val"].y])
     return (torch.from_numpy(xs).float(), torch.from_numpy(ys).long(),

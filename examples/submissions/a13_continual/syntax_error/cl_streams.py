@@ -20,12 +20,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from dnn.data import load_digits
-
 Experience = dict[str, Tensor]
 
 
 def _digits(seed: int) -> dict[str, Tensor]:
+    from dnn.data import load_digits  # here, not at the top: it imports scikit-learn (~1 s)
+
     data = load_digits(seed=seed)
     x_train = np.concatenate([data["train"].x, data["val"].x])
     y_train = np.concatenate([data["train"].y, data["val"].y])
