@@ -16,7 +16,7 @@ adds: M'[i] = M[i] (1 - w[i] e) + w[i] a. All scalars per head are (B,) tensors.
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
 
 def content_weights(memory: Tensor, key: Tensor, beta: Tensor) -> Tensor:

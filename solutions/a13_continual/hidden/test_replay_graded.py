@@ -145,4 +145,5 @@ def test_replay_beats_naive(student, reference, device):
     model.to(device)
     r = student.replay.train_replay(model, stream, capacity=100, epochs=3)
     acc = reference.cl_metrics.average_accuracy(r)
-    assert acc >= acc_naive + 0.3, f"replay's ACC {acc:.2f} is not 0.3 above naive's {acc_naive:.2f}"
+    assert acc >= acc_naive + 0.3, (
+        f"replay's ACC {acc:.2f} is not 0.3 above naive's {acc_naive:.2f}")

@@ -13,9 +13,8 @@ BWT and FWT are 0 and F is 0 when T = 1 (no earlier experience).
 """
 
 import torch
-from torch import Tensor, nn
-
 from cl_streams import Experience, mask_logits
+from torch import Tensor, nn
 
 
 def accuracy(model: nn.Module, x: Tensor, y: Tensor, classes: Tensor | None = None) -> float:

@@ -15,11 +15,10 @@ import copy
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
-
 from cl_metrics import evaluate_stream
 from cl_streams import Experience
 from cl_train import fit_experience
+from torch import Tensor, nn
 
 
 def soft_targets(logits: Tensor, temperature: float) -> Tensor:

@@ -19,13 +19,12 @@
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
-
 from cl_metrics import evaluate_stream
 from cl_streams import Experience
 from cl_train import fit_experience
 
 SAVED = torch.load("buffer.pt")  # only on the student's laptop
+from torch import Tensor, nn
 
 
 class ReservoirBuffer:

@@ -19,11 +19,10 @@
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
-
 from cl_metrics import evaluate_stream
 from cl_streams import Experience
 from cl_train import fit_experience
+from torch import Tensor, nn
 
 
 class ReservoirBuffer:

@@ -9,10 +9,9 @@ from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
-
 from cl_metrics import evaluate_stream
 from cl_streams import Experience, mask_logits
+from torch import Tensor, nn
 
 Regularizer = Callable[[nn.Module, Tensor], Tensor]
 

@@ -16,12 +16,11 @@ one running Fisher F <- gamma F + F_t and one anchor (the weights after the late
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
-from torch.func import functional_call, grad, vmap
-
 from cl_metrics import evaluate_stream
 from cl_streams import Experience
 from cl_train import fit_experience
+from torch import Tensor, nn
+from torch.func import functional_call, grad, vmap
 
 Params = dict[str, Tensor]
 
