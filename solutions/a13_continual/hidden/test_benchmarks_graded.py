@@ -14,16 +14,6 @@ def digits(seed):
             np.concatenate([data["train"].y, data["val"].y]), data["test"].x, data["test"].y)
 
 
-@part("benchmarks")
-@points(4)
-def test_split_digits(student):
-    """split_digits: experience t holds exactly the digits of classes order[t*k:(t+1)*k] of
-    default_rng(seed).permutation(10), train (train + val of load_digits) and test, in dataset
-    order, for seed 0 (5 experiences) and seed 3 (2 experiences)."""
-    for seed, n in ((0, 5), (3, 2)):
-        check_split(student, seed, n)
-
-
 def check_split(student, seed, n):
     x_tr, y_tr, x_te, y_te = digits(seed)
     order = np.random.default_rng(seed).permutation(10)
@@ -41,6 +31,53 @@ def check_split(student, seed, n):
             assert_close(exp[f"y_{name}"], y[keep], name=f"experience {t} y_{name}")
             assert_close(exp[f"x_{name}"], x[keep].astype(np.float32), name=f"experience {t} "
                          f"x_{name}")
+
+
+def r_and_b(rng, t):
+    return rng.uniform(0, 1, (t, t)), rng.uniform(0, 0.2, t)
+
+
+@part("benchmarks")
+@points(3)
+def test_metrics_against_formulas(student, rng):
+    """ACC, BWT, FWT and forgetting match the GEM / Chaudhry formulas on random matrices of
+    several sizes, and are 0 (ACC = R[0, 0]) for a single experience."""
+    m = student.cl_metrics
+    for t in (4, 2, 6):
+        r, b = r_and_b(rng, t)
+        acc = r[-1].mean()
+        bwt = np.mean([r[-1, j] - r[j, j] for j in range(t - 1)])
+        fwt = np.mean([r[j - 1, j] - b[j] for j in range(1, t)])
+        fgt = np.mean([max(r[l_, j] for l_ in range(t - 1)) - r[-1, j] for j in range(t - 1)])
+        rt, bt = torch.as_tensor(r), torch.as_tensor(b)
+        for name, got, want in (("average_accuracy", m.average_accuracy(rt), acc),
+                                ("backward_transfer", m.backward_transfer(rt), bwt),
+                                ("forward_transfer", m.forward_transfer(rt, bt), fwt),
+                                ("forgetting", m.forgetting(rt), fgt)):
+            assert_close(got, want, rtol=1e-9, atol=1e-12, name=f"{name} with T={t}")
+    one = torch.tensor([[0.7]], dtype=torch.float64)
+    assert_close(m.average_accuracy(one), 0.7, name="ACC with T=1")
+    for name in ("backward_transfer", "forgetting"):
+        assert_close(getattr(m, name)(one), 0.0, name=f"{name} with T=1")
+    assert_close(m.forward_transfer(one, torch.tensor([0.1], dtype=torch.float64)), 0.0,
+                 name="forward_transfer with T=1")
+
+
+@part("benchmarks")
+@points(2)
+def test_mask_logits(student, rng, device):
+    """mask_logits keeps the task's columns, sets the others to -inf, works on the logits'
+    device and does not modify its arguments."""
+    logits = torch.as_tensor(rng.normal(size=(5, 10)), device=device)
+    classes = torch.tensor([7, 2, 3])
+    call = watch_call(student.cl_streams.mask_logits, logits, classes)
+    assert not call.changed, f"mask_logits modified {call.changed} in place"
+    got = call.result
+    assert got.device.type == logits.device.type, "the result should be on the logits' device"
+    keep = np.isin(np.arange(10), [2, 3, 7])
+    assert torch.isinf(got[:, ~keep]).all() and (got[:, ~keep] < 0).all(), (
+        "the columns outside classes should be -inf")
+    assert_close(got[:, keep], logits[:, keep], name="the task's logits")
 
 
 @part("benchmarks")
@@ -76,50 +113,13 @@ def test_permuted_digits(student):
 
 
 @part("benchmarks")
-@points(2)
-def test_mask_logits(student, rng, device):
-    """mask_logits keeps the task's columns, sets the others to -inf, works on the logits'
-    device and does not modify its arguments."""
-    logits = torch.as_tensor(rng.normal(size=(5, 10)), device=device)
-    classes = torch.tensor([7, 2, 3])
-    call = watch_call(student.cl_streams.mask_logits, logits, classes)
-    assert not call.changed, f"mask_logits modified {call.changed} in place"
-    got = call.result
-    assert got.device.type == logits.device.type, "the result should be on the logits' device"
-    keep = np.isin(np.arange(10), [2, 3, 7])
-    assert torch.isinf(got[:, ~keep]).all() and (got[:, ~keep] < 0).all(), (
-        "the columns outside classes should be -inf")
-    assert_close(got[:, keep], logits[:, keep], name="the task's logits")
-
-
-def r_and_b(rng, t):
-    return rng.uniform(0, 1, (t, t)), rng.uniform(0, 0.2, t)
-
-
-@part("benchmarks")
-@points(3)
-def test_metrics_against_formulas(student, rng):
-    """ACC, BWT, FWT and forgetting match the GEM / Chaudhry formulas on random matrices of
-    several sizes, and are 0 (ACC = R[0, 0]) for a single experience."""
-    m = student.cl_metrics
-    for t in (4, 2, 6):
-        r, b = r_and_b(rng, t)
-        acc = r[-1].mean()
-        bwt = np.mean([r[-1, j] - r[j, j] for j in range(t - 1)])
-        fwt = np.mean([r[j - 1, j] - b[j] for j in range(1, t)])
-        fgt = np.mean([max(r[l_, j] for l_ in range(t - 1)) - r[-1, j] for j in range(t - 1)])
-        rt, bt = torch.as_tensor(r), torch.as_tensor(b)
-        for name, got, want in (("average_accuracy", m.average_accuracy(rt), acc),
-                                ("backward_transfer", m.backward_transfer(rt), bwt),
-                                ("forward_transfer", m.forward_transfer(rt, bt), fwt),
-                                ("forgetting", m.forgetting(rt), fgt)):
-            assert_close(got, want, rtol=1e-9, atol=1e-12, name=f"{name} with T={t}")
-    one = torch.tensor([[0.7]], dtype=torch.float64)
-    assert_close(m.average_accuracy(one), 0.7, name="ACC with T=1")
-    for name in ("backward_transfer", "forgetting"):
-        assert_close(getattr(m, name)(one), 0.0, name=f"{name} with T=1")
-    assert_close(m.forward_transfer(one, torch.tensor([0.1], dtype=torch.float64)), 0.0,
-                 name="forward_transfer with T=1")
+@points(4)
+def test_split_digits(student):
+    """split_digits: experience t holds exactly the digits of classes order[t*k:(t+1)*k] of
+    default_rng(seed).permutation(10), train (train + val of load_digits) and test, in dataset
+    order, for seed 0 (5 experiences) and seed 3 (2 experiences)."""
+    for seed, n in ((0, 5), (3, 2)):
+        check_split(student, seed, n)
 
 
 @part("benchmarks")

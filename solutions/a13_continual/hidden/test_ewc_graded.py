@@ -36,6 +36,58 @@ def relu_ref(rng, device):
     return ref.double().to(device)
 
 
+def forgetting_runs(student, reference, device, **kw):
+    stream = [{k: v.to(device) for k, v in e.items()}
+              for e in reference.cl_streams.permuted_digits(3, seed=0)]
+    naive = reference.cl_train.make_mlp(seed=0).to(device)
+    r_naive = reference.cl_train.train_naive(naive, stream, epochs=3)
+    model = student.cl_train.make_mlp(seed=0)
+    model.to(device)
+    r = student.ewc.train_ewc(model, stream, epochs=3, **kw)
+    return r, r_naive
+
+
+@part("ewc")
+@points(2)
+def test_online_fisher(student, rng, device):
+    """online_fisher is gamma * old + new (new itself when old is None) without modifying its
+    arguments."""
+    old = {"a": torch.as_tensor(rng.uniform(size=(3, 2)), device=device),
+           "b": torch.as_tensor(rng.uniform(size=4), device=device)}
+    new = {k: torch.as_tensor(rng.uniform(size=v.shape), device=device) for k, v in old.items()}
+    for gamma in (1.0, 0.6):
+        call = watch_call(student.ewc.online_fisher, old, new, gamma)
+        assert not call.changed, f"online_fisher modified {call.changed} in place"
+        for k in old:
+            assert_close(call.result[k], gamma * old[k] + new[k], rtol=1e-12,
+                         name=f"{k} with gamma={gamma}")
+    first = student.ewc.online_fisher(None, new, 0.5)
+    for k in new:
+        assert_close(first[k], new[k], rtol=1e-12, name=f"{k} of the first experience")
+
+
+@part("ewc")
+@points(4)
+def test_ewc_penalty(student, rng, device):
+    """ewc_penalty = lam/2 sum_k F_k (theta_k - theta*_k)^2 over the parameters the Fisher names
+    (a subset here), and 0 at the anchor."""
+    ref = relu_ref(rng, device)
+    model = sandbox_model(student, ref, device)
+    params = dict(ref.named_parameters())
+    fisher = {k: torch.as_tensor(rng.uniform(0, 2, params[k].shape), device=device)
+              for k in ("0.weight", "2.bias")}
+    anchor = {k: params[k].detach() + torch.as_tensor(rng.normal(size=params[k].shape),
+                                                      device=device) for k in fisher}
+    for lam in (1.0, 7.5):
+        call = watch_call(student.ewc.ewc_penalty, model, fisher, anchor, lam)
+        assert not call.changed, f"ewc_penalty modified {call.changed} in place"
+        want = lam / 2 * sum((fisher[k] * (params[k] - anchor[k]) ** 2).sum() for k in fisher)
+        assert_close(call.result, want.detach(), rtol=1e-9, name=f"the penalty with lam={lam}")
+    at_anchor = {k: params[k].detach().clone() for k in fisher}
+    assert_close(student.ewc.ewc_penalty(model, fisher, at_anchor, 3.0), 0.0, atol=1e-12,
+                 name="the penalty at the anchor")
+
+
 @part("ewc")
 @points(5)
 def test_empirical_fisher(student, rng, device):
@@ -96,58 +148,6 @@ def test_fisher_leaves_model_alone(student, rng, device):
     with pytest.raises(StudentError) as raised:
         student.ewc.fisher_diagonal(model, x, None, empirical=True)
     assert raised.value.type_name == "ValueError", "the empirical Fisher without y should raise"
-
-
-@part("ewc")
-@points(4)
-def test_ewc_penalty(student, rng, device):
-    """ewc_penalty = lam/2 sum_k F_k (theta_k - theta*_k)^2 over the parameters the Fisher names
-    (a subset here), and 0 at the anchor."""
-    ref = relu_ref(rng, device)
-    model = sandbox_model(student, ref, device)
-    params = dict(ref.named_parameters())
-    fisher = {k: torch.as_tensor(rng.uniform(0, 2, params[k].shape), device=device)
-              for k in ("0.weight", "2.bias")}
-    anchor = {k: params[k].detach() + torch.as_tensor(rng.normal(size=params[k].shape),
-                                                      device=device) for k in fisher}
-    for lam in (1.0, 7.5):
-        call = watch_call(student.ewc.ewc_penalty, model, fisher, anchor, lam)
-        assert not call.changed, f"ewc_penalty modified {call.changed} in place"
-        want = lam / 2 * sum((fisher[k] * (params[k] - anchor[k]) ** 2).sum() for k in fisher)
-        assert_close(call.result, want.detach(), rtol=1e-9, name=f"the penalty with lam={lam}")
-    at_anchor = {k: params[k].detach().clone() for k in fisher}
-    assert_close(student.ewc.ewc_penalty(model, fisher, at_anchor, 3.0), 0.0, atol=1e-12,
-                 name="the penalty at the anchor")
-
-
-@part("ewc")
-@points(2)
-def test_online_fisher(student, rng, device):
-    """online_fisher is gamma * old + new (new itself when old is None) without modifying its
-    arguments."""
-    old = {"a": torch.as_tensor(rng.uniform(size=(3, 2)), device=device),
-           "b": torch.as_tensor(rng.uniform(size=4), device=device)}
-    new = {k: torch.as_tensor(rng.uniform(size=v.shape), device=device) for k, v in old.items()}
-    for gamma in (1.0, 0.6):
-        call = watch_call(student.ewc.online_fisher, old, new, gamma)
-        assert not call.changed, f"online_fisher modified {call.changed} in place"
-        for k in old:
-            assert_close(call.result[k], gamma * old[k] + new[k], rtol=1e-12,
-                         name=f"{k} with gamma={gamma}")
-    first = student.ewc.online_fisher(None, new, 0.5)
-    for k in new:
-        assert_close(first[k], new[k], rtol=1e-12, name=f"{k} of the first experience")
-
-
-def forgetting_runs(student, reference, device, **kw):
-    stream = [{k: v.to(device) for k, v in e.items()}
-              for e in reference.cl_streams.permuted_digits(3, seed=0)]
-    naive = reference.cl_train.make_mlp(seed=0).to(device)
-    r_naive = reference.cl_train.train_naive(naive, stream, epochs=3)
-    model = student.cl_train.make_mlp(seed=0)
-    model.to(device)
-    r = student.ewc.train_ewc(model, stream, epochs=3, **kw)
-    return r, r_naive
 
 
 @part("ewc")

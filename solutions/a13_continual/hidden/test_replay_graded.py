@@ -15,26 +15,25 @@ def items(n, device="cpu", offset=0):
 
 
 @part("replay")
-@points(5)
-def test_reservoir_is_uniform(student):
-    """After a stream of 100 items, every item is in a ReservoirBuffer(10) with probability
-    10/100 (chi-square test over 300 seeds), whatever its position in the stream."""
-    x, y = items(100)
-    counts = np.zeros(100)
-    for seed in range(300):
-        buf = student.replay.ReservoirBuffer(10, seed=seed)
-        buf.add(x[:37], y[:37])
-        buf.add(x[37:], y[37:])
-        stored, labels = buf.contents()
-        ids = stored[:, 0].long().numpy()
-        assert len(ids) == 10 and len(set(ids.tolist())) == 10, (
-            "a full buffer should hold `capacity` distinct items")
-        assert (labels.numpy() == ids % 10).all(), "stored labels should follow their items"
-        counts[ids] += 1
-    p = stats.chisquare(counts).pvalue
-    assert p > 1e-4, f"the items' inclusion counts are not uniform (chi-square p = {p:.1e})"
-    first, last = counts[:50].sum(), counts[50:].sum()
-    assert abs(first - last) < 0.15 * (first + last), "early and late items are not equally kept"
+@points(3)
+def test_agem_projection(student, rng, device):
+    """agem_project: g unchanged when g . g_ref >= 0, else g - (g.g_ref / g_ref.g_ref) g_ref
+    (orthogonal to g_ref); no argument is modified."""
+    g_ref = rng.normal(size=50)
+    for sign in (1.0, -1.0):
+        g = rng.normal(size=50)
+        g = g + sign * (abs(g @ g_ref) / (g_ref @ g_ref) + 0.5) * g_ref   # dot has sign `sign`
+        gt, rt = torch.as_tensor(g, device=device), torch.as_tensor(g_ref, device=device)
+        call = watch_call(student.replay.agem_project, gt, rt)
+        assert not call.changed, f"agem_project modified {call.changed} in place"
+        want = g if g @ g_ref >= 0 else g - (g @ g_ref) / (g_ref @ g_ref) * g_ref
+        assert_close(call.result, want, rtol=1e-10, atol=1e-12,
+                     name=f"the projection ({'no' if sign > 0 else 'a'} conflict)")
+        if sign < 0:
+            assert abs(float(call.result @ rt)) < 1e-9, "the projection should be orthogonal"
+    g = torch.as_tensor(rng.normal(size=50), device=device)
+    assert_close(student.replay.agem_project(g, torch.zeros_like(g)), g, rtol=0,
+                 name="g with a zero reference gradient")
 
 
 @part("replay")
@@ -111,25 +110,25 @@ def test_class_balanced_buffer(student, reference, device):
 
 
 @part("replay")
-@points(3)
-def test_agem_projection(student, rng, device):
-    """agem_project: g unchanged when g . g_ref >= 0, else g - (g.g_ref / g_ref.g_ref) g_ref
-    (orthogonal to g_ref); no argument is modified."""
-    g_ref = rng.normal(size=50)
-    for sign in (1.0, -1.0):
-        g = rng.normal(size=50)
-        g = g + sign * (abs(g @ g_ref) / (g_ref @ g_ref) + 0.5) * g_ref   # dot has sign `sign`
-        gt, rt = torch.as_tensor(g, device=device), torch.as_tensor(g_ref, device=device)
-        call = watch_call(student.replay.agem_project, gt, rt)
-        assert not call.changed, f"agem_project modified {call.changed} in place"
-        want = g if g @ g_ref >= 0 else g - (g @ g_ref) / (g_ref @ g_ref) * g_ref
-        assert_close(call.result, want, rtol=1e-10, atol=1e-12,
-                     name=f"the projection ({'no' if sign > 0 else 'a'} conflict)")
-        if sign < 0:
-            assert abs(float(call.result @ rt)) < 1e-9, "the projection should be orthogonal"
-    g = torch.as_tensor(rng.normal(size=50), device=device)
-    assert_close(student.replay.agem_project(g, torch.zeros_like(g)), g, rtol=0,
-                 name="g with a zero reference gradient")
+@points(5)
+def test_reservoir_is_uniform(student):
+    """After a stream of 100 items, every item is in a ReservoirBuffer(10) with probability
+    10/100 (chi-square test over 250 seeds), whatever its position in the stream."""
+    x, y = items(100)
+    counts = np.zeros(100)
+    for seed in range(250):
+        buf = student.replay.ReservoirBuffer(10, seed=seed)
+        buf.add(x, y)
+        stored, labels = buf.contents()
+        ids = stored[:, 0].long().numpy()
+        assert len(ids) == 10 and len(set(ids.tolist())) == 10, (
+            "a full buffer should hold `capacity` distinct items")
+        assert (labels.numpy() == ids % 10).all(), "stored labels should follow their items"
+        counts[ids] += 1
+    p = stats.chisquare(counts).pvalue
+    assert p > 1e-4, f"the items' inclusion counts are not uniform (chi-square p = {p:.1e})"
+    first, last = counts[:50].sum(), counts[50:].sum()
+    assert abs(first - last) < 0.15 * (first + last), "early and late items are not equally kept"
 
 
 @part("replay")
