@@ -64,7 +64,8 @@ def project_masks(gt_masks: Tensor, boxes: Tensor, matched_idxs: Tensor, M: int)
     ### BEGIN SOLUTION
     height, width = gt_masks.shape[-2:]
     out = boxes.new_zeros((len(boxes), M, M))
-    for k, ((x1, y1, x2, y2), g) in enumerate(zip(boxes.tolist(), matched_idxs.tolist())):
+    pairs = zip(boxes.tolist(), matched_idxs.tolist(), strict=True)
+    for k, ((x1, y1, x2, y2), g) in enumerate(pairs):
         ylo, yhi, wyl, wyh, gy = _sample_axis(y1, max(y2 - y1, 1.0), M, height)
         xlo, xhi, wxl, wxh, gx = _sample_axis(x1, max(x2 - x1, 1.0), M, width)
         m = gt_masks[int(g)].double().cpu()
@@ -84,9 +85,9 @@ def mask_rcnn_loss(mask_logits: Tensor, proposals: list[Tensor], gt_masks: list[
     masks (G_i, H_i, W_i), labels (G_i,) int64 and matches (K_i,) int64 (sum K_i = K)."""
     ### BEGIN SOLUTION
     size = mask_logits.shape[-1]
-    labels = torch.cat([lab[idx] for lab, idx in zip(gt_labels, matched_idxs)])
+    labels = torch.cat([lab[idx] for lab, idx in zip(gt_labels, matched_idxs, strict=True)])
     targets = torch.cat([project_masks(m, p, i, size)
-                         for m, p, i in zip(gt_masks, proposals, matched_idxs)])
+                         for m, p, i in zip(gt_masks, proposals, matched_idxs, strict=True)])
     if targets.numel() == 0:
         return mask_logits.sum() * 0
     chosen = mask_logits[torch.arange(len(labels), device=labels.device), labels]
@@ -104,7 +105,8 @@ def paste_masks(masks: Tensor, boxes: Tensor, image_shape: tuple[int, int], padd
     scale = (size + 2 * padding) / size
     padded = F.pad(masks, (padding,) * 4)
     centre_x, centre_y = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
-    half_w, half_h = (boxes[:, 2] - boxes[:, 0]) / 2 * scale, (boxes[:, 3] - boxes[:, 1]) / 2 * scale
+    half_w = (boxes[:, 2] - boxes[:, 0]) / 2 * scale
+    half_h = (boxes[:, 3] - boxes[:, 1]) / 2 * scale
     expanded = torch.stack([centre_x - half_w, centre_y - half_h, centre_x + half_w,
                             centre_y + half_h], dim=1).to(torch.int64)
     out = masks.new_zeros((len(masks), 1, height, width))

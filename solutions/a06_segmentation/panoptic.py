@@ -10,7 +10,8 @@ Per class c, a predicted and a ground-truth segment of class c *match* when thei
 a match is unique). With TP_c the matches, FP_c the unmatched predicted segments and FN_c the
 unmatched ground-truth segments of class c:
 
-    SQ_c = sum_{TP_c} IoU / |TP_c|  (0 if |TP_c| = 0),   RQ_c = |TP_c| / (|TP_c| + |FP_c|/2 + |FN_c|/2)
+    SQ_c = sum_{TP_c} IoU / |TP_c|  (0 if |TP_c| = 0)
+    RQ_c = |TP_c| / (|TP_c| + |FP_c|/2 + |FN_c|/2)
     PQ_c = sum_{TP_c} IoU / (|TP_c| + |FP_c|/2 + |FN_c|/2) = SQ_c * RQ_c
 
 A class with no segment in either map is absent: nan in the per-class arrays and left out of

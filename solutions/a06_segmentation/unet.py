@@ -88,7 +88,7 @@ class UNet(nn.Module):
             if i < self.depth:
                 skips.append(x)
                 x = F.max_pool2d(x, 2)
-        for up, decoder in zip(self.ups, self.decoders):
+        for up, decoder in zip(self.ups, self.decoders, strict=True):
             x = decoder(torch.cat([skips.pop(), up(x)], dim=1))
         return self.head(x)[..., :height, :width]
         ### END SOLUTION
