@@ -33,3 +33,18 @@ def test_mask_iou():
     b = torch.zeros(2, 4, 4, dtype=torch.bool)
     b[0, :1] = True
     assert torch.allclose(mask_head.mask_iou(a, b), torch.tensor([[0.5, 0.0]], dtype=torch.float64))
+
+
+def test_mask_iou_of_empty_masks_is_zero():
+    empty = torch.zeros(1, 3, 3, dtype=torch.bool)
+    assert mask_head.mask_iou(empty, empty).item() == 0.0
+
+
+def test_mask_loss_scores_the_matched_class_channel():
+    masks = torch.ones(1, 8, 8, dtype=torch.float64)
+    boxes = torch.tensor([[0.0, 0.0, 8.0, 8.0]], dtype=torch.float64)
+    logits = torch.zeros(1, 3, 4, 4, dtype=torch.float64)
+    logits[0, 2] = 20.0                                 # confident "mask" in class 2's channel
+    loss = mask_head.mask_rcnn_loss(logits, [boxes], [masks], [torch.tensor([2])],
+                                    [torch.tensor([0])])
+    assert loss.item() < 1e-6
