@@ -56,7 +56,7 @@ def test_pet_loader_reads_a_fake_folder(tmp_path):
         Image.fromarray(trimap).save(base / "annotations" / "trimaps" / f"{n}.png")
     images, trimaps = load_pet_segmentation(tmp_path, size=16)
     assert images.shape == (2, 3, 16, 16) and trimaps.shape == (2, 16, 16)
-    assert 0.0 <= images.min() and images.max() <= 1.0
+    assert images.min() >= 0.0 and images.max() <= 1.0
     assert set(np.unique(trimaps)) <= {1, 2, 3} and (trimaps == 1).any()
     images, _ = load_pet_segmentation(tmp_path, size=8, limit=1)
     assert len(images) == 1

@@ -1,8 +1,7 @@
 """Public tests of mask_head.py (the graded tests compare with torchvision's roi_heads)."""
 
-import torch
-
 import mask_head
+import torch
 
 
 def test_targets_of_a_box_inside_a_mask_of_ones():

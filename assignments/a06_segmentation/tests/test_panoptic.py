@@ -1,7 +1,6 @@
 """Public tests of panoptic.py."""
 
 import numpy as np
-
 import panoptic
 
 

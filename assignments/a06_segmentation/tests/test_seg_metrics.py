@@ -2,9 +2,8 @@
 
 import math
 
-import torch
-
 import seg_metrics
+import torch
 
 
 def test_confusion_matrix_rows_are_true_classes():

@@ -1,7 +1,6 @@
 """Public tests of unet.py (the graded tests check more)."""
 
 import torch
-
 import unet
 
 

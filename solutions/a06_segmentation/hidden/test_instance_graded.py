@@ -3,8 +3,11 @@ roi_heads (part "instance")."""
 
 import numpy as np
 import torch
-from torchvision.models.detection.roi_heads import (maskrcnn_loss, paste_masks_in_image,
-                                                    project_masks_on_boxes)
+from torchvision.models.detection.roi_heads import (
+    maskrcnn_loss,
+    paste_masks_in_image,
+    project_masks_on_boxes,
+)
 
 from autograder.testing import assert_close, part, points, watch_call
 from dnn.seg_shapes import make_seg_shapes

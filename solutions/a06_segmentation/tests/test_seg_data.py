@@ -1,9 +1,9 @@
 """Public tests of seg_data.py (the graded test trains longer and scores held-out images)."""
 
-import torch
-
 import seg_data
+import torch
 import unet
+
 from dnn.seg_shapes import NUM_CLASSES, make_seg_shapes
 
 

@@ -1,9 +1,8 @@
 """Public tests of seg_losses.py."""
 
+import seg_losses
 import torch
 import torch.nn.functional as F
-
-import seg_losses
 
 
 def test_cross_entropy_with_weights_and_ignore():
