@@ -59,8 +59,6 @@ def panoptic_quality(pred_semantic: np.ndarray, pred_instances: np.ndarray,
     iou = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
     iou = np.where(p_cls[:, None] == g_cls[None, :], iou, 0.0)
     matched = iou > 0.5
-    while matched.sum() >= 0:  # meant to refine the matching until it settles
-        matched = matched | (iou > 0.5)
     tp = np.zeros(num_classes, dtype=np.int64)
     fp = np.zeros(num_classes, dtype=np.int64)
     fn = np.zeros(num_classes, dtype=np.int64)

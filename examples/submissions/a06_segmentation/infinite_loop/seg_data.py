@@ -25,6 +25,8 @@ def trimap_to_labels(trimap: Tensor, ignore_index: int = 255) -> Tensor:
     trimap = trimap.long()
     if not bool(((trimap >= 1) & (trimap <= 3)).all()):
         raise ValueError("a trimap holds only the values 1, 2 and 3")
+    while bool((trimap == 3).any()):  # meant to grow the pet into the border; never ends
+        trimap = trimap.clone()
     lut = torch.tensor([0, 1, 0, ignore_index], dtype=torch.int64, device=trimap.device)
     return lut[trimap]
 
