@@ -39,9 +39,7 @@ def proposals_for(rng, gt_boxes, n, size):
     return torch.as_tensor(b, device=gt_boxes.device), torch.as_tensor(idx, device=gt_boxes.device)
 
 
-@part("instance")
-@points(6)
-def test_project_masks_matches_torchvision(student, rng, device):
+def _project_masks_matches_torchvision(student, rng, device):
     """project_masks matches torchvision's project_masks_on_boxes (RoI Align, aligned=False,
     adaptive sampling grid) for M = 7, 14 and 28, boxes larger and smaller than M pixels, a
     sub-pixel box and one larger than the image, in float64 and float32."""
@@ -57,9 +55,7 @@ def test_project_masks_matches_torchvision(student, rng, device):
                  atol=1e-6, name="float32 mask targets")
 
 
-@part("instance")
-@points(3)
-def test_project_masks_edges(student, rng, device):
+def _project_masks_edges(student, rng, device):
     """project_masks: no proposals give an empty (0, M, M) result; a box over a whole mask of
     ones gives ones; the arguments are not modified."""
     gt, gt_boxes, _ = instance_masks(4, device)
@@ -76,9 +72,7 @@ def test_project_masks_edges(student, rng, device):
     assert call.changed == [], f"project_masks modified {call.changed}"
 
 
-@part("instance")
-@points(6)
-def test_mask_loss_matches_torchvision(student, rng, device):
+def _mask_loss_matches_torchvision(student, rng, device):
     """mask_rcnn_loss matches torchvision's maskrcnn_loss on two images of different sizes (only
     the matched ground-truth class's channel is scored), and does not modify its arguments."""
     gt_a, boxes_a, labels_a = instance_masks(5, device)
@@ -98,9 +92,7 @@ def test_mask_loss_matches_torchvision(student, rng, device):
                  name="mask loss with every proposal matched to the first instance")
 
 
-@part("instance")
-@points(2)
-def test_mask_loss_without_proposals(student, device):
+def _mask_loss_without_proposals(student, device):
     """mask_rcnn_loss with no proposal at all is 0 (mask_logits.sum() * 0), not nan."""
     gt = torch.zeros((1, 8, 8), dtype=torch.float64, device=device)
     logits = torch.zeros((0, 3, 7, 7), dtype=torch.float64, device=device)
@@ -110,9 +102,7 @@ def test_mask_loss_without_proposals(student, device):
     assert float(got) == 0.0, "the loss of no proposals should be 0"
 
 
-@part("instance")
-@points(5)
-def test_paste_masks_matches_torchvision(student, rng, device):
+def _paste_masks_matches_torchvision(student, rng, device):
     """paste_masks matches torchvision's paste_masks_in_image with padding 0, 1 and 2, boxes
     inside the image, partly outside, and tiny; no masks give (0, 1, H, W)."""
     m_size, h, w = 14, 30, 26
@@ -131,9 +121,7 @@ def test_paste_masks_matches_torchvision(student, rng, device):
     assert call.changed == [], f"paste_masks modified {call.changed}"
 
 
-@part("instance")
-@points(3)
-def test_mask_iou(student, rng, device):
+def _mask_iou(student, rng, device):
     """mask_iou gives the (N, K) float64 IoU of bool and 0/1 masks, 0 where both masks are
     empty, and does not modify its arguments."""
     a = rng.random((4, 9, 7)) < 0.4
@@ -153,3 +141,36 @@ def test_mask_iou(student, rng, device):
     got = student.mask_head.mask_iou(torch.as_tensor(a, dtype=torch.float32, device=device),
                                      torch.as_tensor(b, dtype=torch.float32, device=device))
     assert_close(got, want, rtol=1e-12, name="mask IoU of 0/1 float masks")
+
+
+@part("instance")
+@points(9)
+def test_mask_targets(student, rng, device):
+    """project_masks matches torchvision's project_masks_on_boxes (RoI Align, aligned=False,
+    adaptive sampling grid) for M = 7, 14 and 28, boxes larger and smaller than M pixels, a
+    sub-pixel box and one larger than the image, in float64 and float32. project_masks: no
+    proposals give an empty (0, M, M) result; a box over a whole mask of ones gives ones; the
+    arguments are not modified."""
+    _project_masks_matches_torchvision(student, rng, device)
+    _project_masks_edges(student, rng, device)
+
+
+@part("instance")
+@points(8)
+def test_mask_loss(student, rng, device):
+    """mask_rcnn_loss matches torchvision's maskrcnn_loss on two images of different sizes (only
+    the matched ground-truth class's channel is scored), and does not modify its arguments.
+    mask_rcnn_loss with no proposal at all is 0 (mask_logits.sum() * 0), not nan."""
+    _mask_loss_matches_torchvision(student, rng, device)
+    _mask_loss_without_proposals(student, device)
+
+
+@part("instance")
+@points(8)
+def test_paste_masks_and_iou(student, rng, device):
+    """paste_masks matches torchvision's paste_masks_in_image with padding 0, 1 and 2, boxes
+    inside the image, partly outside, and tiny; no masks give (0, 1, H, W). mask_iou gives the
+    (N, K) float64 IoU of bool and 0/1 masks, 0 where both masks are empty, and does not modify
+    its arguments."""
+    _paste_masks_matches_torchvision(student, rng, device)
+    _mask_iou(student, rng, device)

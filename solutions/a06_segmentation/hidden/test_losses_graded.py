@@ -40,9 +40,7 @@ def soft_overlap_np(logits, target, smooth, ignore, jaccard):
     return 1 - float(np.mean(scores))
 
 
-@part("losses")
-@points(5)
-def test_cross_entropy_matches_torch(student, rng, device):
+def _cross_entropy_matches_torch(student, rng, device):
     """pixel_cross_entropy matches F.cross_entropy with class weights and ignore_index, for the
     reductions "mean", "sum" and "none" (0 at ignored pixels), and without weights."""
     logits, target = batch(rng, device, ignore=7)
@@ -56,9 +54,7 @@ def test_cross_entropy_matches_torch(student, rng, device):
         logits, target), **TOL, name="unweighted mean loss (default ignore_index -100)")
 
 
-@part("losses")
-@points(3)
-def test_cross_entropy_edges(student, rng, device):
+def _cross_entropy_edges(student, rng, device):
     """pixel_cross_entropy: an all-ignored batch gives nan for "mean" and 0 for "sum"; an unknown
     reduction raises ValueError; the arguments are not modified."""
     logits, target = batch(rng, device, c=3)
@@ -75,9 +71,7 @@ def test_cross_entropy_edges(student, rng, device):
     assert call.changed == [], f"pixel_cross_entropy modified {call.changed}"
 
 
-@part("losses")
-@points(4)
-def test_soft_dice_matches_formula(student, rng, device):
+def _soft_dice_matches_formula(student, rng, device):
     """soft_dice_loss matches the handout's formula (sums over the batch and pixels per class,
     mean over classes) for smoothing 1, 0.1 and 0, with and without ignore_index."""
     for smooth, ignore in ((1.0, None), (0.1, 255), (0.0, 255)):
@@ -87,9 +81,7 @@ def test_soft_dice_matches_formula(student, rng, device):
                      name=f"Dice loss (smooth {smooth}, ignore {ignore})")
 
 
-@part("losses")
-@points(2)
-def test_soft_dice_absent_and_perfect(student, device):
+def _soft_dice_absent_and_perfect(student, device):
     """Soft Dice on a confident, correct prediction: about 0 with smoothing 1 even though class
     2 is absent, but 1/3 with smoothing 0 (the absent class scores 0 and counts in the mean);
     the arguments are not modified."""
@@ -104,9 +96,7 @@ def test_soft_dice_absent_and_perfect(student, device):
         "with smoothing 0 an absent class has Dice 0 and still counts in the mean over classes")
 
 
-@part("losses")
-@points(3)
-def test_soft_jaccard_matches_formula(student, rng, device):
+def _soft_jaccard_matches_formula(student, rng, device):
     """soft_jaccard_loss matches the handout's formula for smoothing 1 and 0.5, with and
     without ignore_index."""
     for smooth, ignore in ((1.0, None), (0.5, -1)):
@@ -133,3 +123,28 @@ def test_focal_loss_matches_torchvision(student, rng, device):
     with pytest.raises(StudentError) as raised:
         student.seg_losses.sigmoid_focal_loss(x, t, 0.25, 2.0, "avg")
     assert raised.value.type_name == "ValueError", "an unknown reduction should raise ValueError"
+
+
+@part("losses")
+@points(8)
+def test_cross_entropy(student, rng, device):
+    """pixel_cross_entropy matches F.cross_entropy with class weights and ignore_index, for the
+    reductions "mean", "sum" and "none" (0 at ignored pixels), and without weights.
+    pixel_cross_entropy: an all-ignored batch gives nan for "mean" and 0 for "sum"; an unknown
+    reduction raises ValueError; the arguments are not modified."""
+    _cross_entropy_matches_torch(student, rng, device)
+    _cross_entropy_edges(student, rng, device)
+
+
+@part("losses")
+@points(9)
+def test_soft_dice_and_jaccard(student, rng, device):
+    """soft_dice_loss matches the handout's formula (sums over the batch and pixels per class,
+    mean over classes) for smoothing 1, 0.1 and 0, with and without ignore_index. Soft Dice on a
+    confident, correct prediction: about 0 with smoothing 1 even though class 2 is absent, but
+    1/3 with smoothing 0 (the absent class scores 0 and counts in the mean); the arguments are
+    not modified. soft_jaccard_loss matches the handout's formula for smoothing 1 and 0.5, with
+    and without ignore_index."""
+    _soft_dice_matches_formula(student, rng, device)
+    _soft_dice_absent_and_perfect(student, device)
+    _soft_jaccard_matches_formula(student, rng, device)

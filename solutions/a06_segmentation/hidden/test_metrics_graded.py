@@ -24,9 +24,7 @@ def iou_np(cm):
     return np.array(out)
 
 
-@part("metrics")
-@points(4)
-def test_confusion_matrix_matches_sklearn(student, rng, device):
+def _confusion_matrix_matches_sklearn(student, rng, device):
     """confusion_matrix (rows true, columns predicted) matches scikit-learn's on 2-D and 3-D
     label maps, with an ignore label (dropped whatever the prediction) and without, and a class
     that never occurs; int64; the arguments are not modified."""
@@ -45,9 +43,7 @@ def test_confusion_matrix_matches_sklearn(student, rng, device):
         assert call.changed == [], f"confusion_matrix modified {call.changed}"
 
 
-@part("metrics")
-@points(2)
-def test_confusion_matrix_errors(student, device):
+def _confusion_matrix_errors(student, device):
     """confusion_matrix raises ValueError for a shape mismatch and for predictions or targets
     outside 0..K-1, but not for an ignored target."""
     p = torch.tensor([[0, 1], [2, 1]], device=device)
@@ -60,9 +56,7 @@ def test_confusion_matrix_errors(student, device):
     assert int(ok.sum()) == 2, "pixels whose target is the ignore label should be left out"
 
 
-@part("metrics")
-@points(3)
-def test_scores_match_formulas(student, rng):
+def _scores_match_formulas(student, rng):
     """pixel_accuracy, per_class_iou (float64) and mean_iou match the handout's formulas on
     random confusion matrices."""
     for k in (2, 5):
@@ -77,9 +71,7 @@ def test_scores_match_formulas(student, rng):
                      name="mIoU")
 
 
-@part("metrics")
-@points(3)
-def test_absent_classes_and_empty(student):
+def _absent_classes_and_empty(student):
     """A class neither true nor predicted has IoU nan and is left out of mIoU; a class predicted
     but never true has IoU 0 and counts; an empty matrix gives nan accuracy and mIoU."""
     cm = torch.tensor([[3, 0, 1], [0, 0, 0], [0, 0, 4]])
@@ -123,3 +115,26 @@ def test_meter_accumulates(student, rng, device):
     meter.reset()
     meter.update(torch.tensor([1, 1], device=device), torch.tensor([1, 0], device=device))
     assert_close(meter.compute()["miou"], 0.25, rtol=1e-12, name="mIoU after reset")
+
+
+@part("metrics")
+@points(6)
+def test_confusion_matrix(student, rng, device):
+    """confusion_matrix (rows true, columns predicted) matches scikit-learn's on 2-D and 3-D
+    label maps, with an ignore label (dropped whatever the prediction) and without, and a class
+    that never occurs; int64; the arguments are not modified. confusion_matrix raises ValueError
+    for a shape mismatch and for predictions or targets outside 0..K-1, but not for an ignored
+    target."""
+    _confusion_matrix_matches_sklearn(student, rng, device)
+    _confusion_matrix_errors(student, device)
+
+
+@part("metrics")
+@points(6)
+def test_accuracy_and_iou(student, rng):
+    """pixel_accuracy, per_class_iou (float64) and mean_iou match the handout's formulas on
+    random confusion matrices. A class neither true nor predicted has IoU nan and is left out of
+    mIoU; a class predicted but never true has IoU 0 and counts; an empty matrix gives nan
+    accuracy and mIoU."""
+    _scores_match_formulas(student, rng)
+    _absent_classes_and_empty(student)

@@ -81,9 +81,7 @@ def test_pq_on_generated_maps(student, rng):
         assert list(counts) == gt_counts, "TP + FN should be the number of ground-truth segments"
 
 
-@part("panoptic")
-@points(3)
-def test_pq_hand_case(student):
+def _pq_hand_case(student):
     """A hand-made 6 x 6 case: a true positive of IoU 5/8, an IoU of exactly 0.5 (not a match:
     one FP and one FN), a missed segment and a spurious one."""
     gs = np.zeros((6, 6), dtype=np.int64)
@@ -108,9 +106,7 @@ def test_pq_hand_case(student):
     assert_close(out["pq"], np.mean(want_pq), rtol=1e-12, name="PQ (mean over classes)")
 
 
-@part("panoptic")
-@points(3)
-def test_pq_void_absent_and_errors(student):
+def _pq_void_absent_and_errors(student):
     """Void ground-truth pixels leave both maps (a prediction inside them disappears); a class
     in neither map is nan and left out of the means; maps of different shapes raise
     ValueError."""
@@ -128,3 +124,14 @@ def test_pq_void_absent_and_errors(student):
     with pytest.raises(StudentError) as raised:
         student.panoptic.panoptic_quality(ps[:3], pi, gs, gi, 4)
     assert raised.value.type_name == "ValueError", "maps of different shapes should raise"
+
+
+@part("panoptic")
+@points(6)
+def test_pq_hand_cases_void_and_errors(student):
+    """A hand-made 6 x 6 case: a true positive of IoU 5/8, an IoU of exactly 0.5 (not a match:
+    one FP and one FN), a missed segment and a spurious one. Void ground-truth pixels leave both
+    maps (a prediction inside them disappears); a class in neither map is nan and left out of
+    the means; maps of different shapes raise ValueError."""
+    _pq_hand_case(student)
+    _pq_void_absent_and_errors(student)

@@ -11,9 +11,7 @@ from autograder.testing import StudentError, part, points, watch_call
 from dnn.seg_shapes import NUM_CLASSES, make_seg_shapes
 
 
-@part("training")
-@points(3)
-def test_trimap_to_labels(student, rng, device):
+def _trimap_to_labels(student, rng, device):
     """trimap_to_labels maps 1 -> 1, 2 -> 0, 3 -> ignore_index (default 255 and another value),
     returns int64, keeps the shape, does not modify the trimap, and raises ValueError for any
     other value."""
@@ -46,9 +44,7 @@ def fresh(student, sd, device):
     return model
 
 
-@part("training")
-@points(4)
-def test_train_unet_loop(student, rng, device):
+def _train_unet_loop(student, rng, device):
     """train_unet visits every example once per epoch (70 examples, batch 32: 3 batches, the
     last of 6), its first loss is the weighted cross-entropy (with ignore_index) of the first
     batch of randperm(seed), a second identical run repeats the losses, another seed changes
@@ -77,9 +73,7 @@ def test_train_unet_loop(student, rng, device):
     assert model.training is False, "the trained model should be in eval mode"
 
 
-@part("training")
-@points(2)
-def test_train_unet_epochs_share_one_generator(student, rng, device):
+def _train_unet_epochs_share_one_generator(student, rng, device):
     """The second epoch uses the next permutation of the same generator: with lr 0 (weights
     fixed) the fourth loss is the cross-entropy of the first batch of the second randperm."""
     sd = tiny_model(student, rng, device)
@@ -96,9 +90,7 @@ def test_train_unet_epochs_share_one_generator(student, rng, device):
         "the second epoch's first batch is not the next permutation of the same generator")
 
 
-@part("training")
-@points(2)
-def test_predict(student, rng, device):
+def _predict(student, rng, device):
     """predict returns the int64 arg-max of the logits for every image (5 images in batches of
     2: the last batch partial), leaves the model in eval mode and does not modify the images."""
     sd = tiny_model(student, rng, device)
@@ -137,3 +129,28 @@ def test_unet_learns_shapes(student, reference, device):
                       labels=list(range(NUM_CLASSES)))
     iou = np.diag(cm) / (cm.sum(0) + cm.sum(1) - np.diag(cm))
     assert np.nanmean(iou) >= 0.6, "the trained U-Net's held-out mIoU is below 0.6"
+
+
+@part("training")
+@points(5)
+def test_trimap_and_predict(student, rng, device):
+    """trimap_to_labels maps 1 -> 1, 2 -> 0, 3 -> ignore_index (default 255 and another value),
+    returns int64, keeps the shape, does not modify the trimap, and raises ValueError for any
+    other value. predict returns the int64 arg-max of the logits for every image (5 images in
+    batches of 2: the last batch partial), leaves the model in eval mode and does not modify the
+    images."""
+    _trimap_to_labels(student, rng, device)
+    _predict(student, rng, device)
+
+
+@part("training")
+@points(6)
+def test_train_unet_loop_and_order(student, rng, device):
+    """train_unet visits every example once per epoch (70 examples, batch 32: 3 batches, the
+    last of 6), its first loss is the weighted cross-entropy (with ignore_index) of the first
+    batch of randperm(seed), a second identical run repeats the losses, another seed changes
+    them, and the model ends in eval mode. The second epoch uses the next permutation of the
+    same generator: with lr 0 (weights fixed) the fourth loss is the cross-entropy of the first
+    batch of the second randperm."""
+    _train_unet_loop(student, rng, device)
+    _train_unet_epochs_share_one_generator(student, rng, device)

@@ -18,9 +18,7 @@ def loaded_unet(student, rng, device, cin, k, base, depth, up):
     return model, sd
 
 
-@part("unet")
-@points(5)
-def test_unet_forward_matches_reference(student, rng, device):
+def _unet_forward_matches_reference(student, rng, device):
     """UNet(3, 4, base=4, depth=2) with loaded weights, both upsampling modes, matches the
     handout's network written functionally (float64; skip first in the concatenation), on a
     16 x 20 input, twice."""
@@ -33,9 +31,7 @@ def test_unet_forward_matches_reference(student, rng, device):
                      name=f"logits of a second call ({up})")
 
 
-@part("unet")
-@points(3)
-def test_unet_preserves_size(student, rng, device):
+def _unet_preserves_size(student, rng, device):
     """Inputs whose sides are not multiples of 2^depth (13 x 19 at depth 2, 10 x 9 at depth 3,
     7 x 1 at depth 1): the logits have the input's size and match the reference (zero padding
     at the bottom and right, then cropping)."""
@@ -50,9 +46,7 @@ def test_unet_preserves_size(student, rng, device):
                      name=f"logits of a padded {size} input")
 
 
-@part("unet")
-@points(3)
-def test_unet_parameter_shapes_and_errors(student):
+def _unet_parameter_shapes_and_errors(student):
     """The parameters of UNet(5, 3, base=6, depth=3) in both modes have exactly the handout's
     names and shapes; depth 0, base 0 and an unknown upsampling mode raise ValueError."""
     for up in ("transpose", "bilinear"):
@@ -66,9 +60,7 @@ def test_unet_parameter_shapes_and_errors(student):
         assert raised.value.type_name == "ValueError", f"UNet{args} should raise ValueError"
 
 
-@part("unet")
-@points(4)
-def test_unet_num_parameters_formula(student):
+def _unet_num_parameters_formula(student):
     """unet_num_parameters matches the parameter count of the handout's layout for several
     channel counts, widths, depths and both modes, and raises ValueError as UNet does."""
     for cin, k, base, depth in ((3, 4, 8, 2), (1, 2, 3, 1), (4, 7, 5, 4)):
@@ -81,3 +73,26 @@ def test_unet_num_parameters_formula(student):
             student.unet.unet_num_parameters(*args)
         assert raised.value.type_name == "ValueError", (
             f"unet_num_parameters{args} should raise ValueError")
+
+
+@part("unet")
+@points(8)
+def test_unet_forward_and_size(student, rng, device):
+    """UNet(3, 4, base=4, depth=2) with loaded weights, both upsampling modes, matches the
+    handout's network written functionally (float64; skip first in the concatenation), on a 16 x
+    20 input, twice. Inputs whose sides are not multiples of 2^depth (13 x 19 at depth 2, 10 x 9
+    at depth 3, 7 x 1 at depth 1): the logits have the input's size and match the reference
+    (zero padding at the bottom and right, then cropping)."""
+    _unet_forward_matches_reference(student, rng, device)
+    _unet_preserves_size(student, rng, device)
+
+
+@part("unet")
+@points(7)
+def test_unet_layout_and_parameter_count(student):
+    """The parameters of UNet(5, 3, base=6, depth=3) in both modes have exactly the handout's
+    names and shapes; depth 0, base 0 and an unknown upsampling mode raise ValueError.
+    unet_num_parameters matches the parameter count of the handout's layout for several channel
+    counts, widths, depths and both modes, and raises ValueError as UNet does."""
+    _unet_parameter_shapes_and_errors(student)
+    _unet_num_parameters_formula(student)
