@@ -139,5 +139,6 @@ def load_pet_segmentation(root: str | Path, split: str = "trainval", *, size: in
         image, trimap = data[i]
         images[i] = np.asarray(image.convert("RGB").resize((size, size), Image.Resampling.BILINEAR),
                                dtype=np.float64).transpose(2, 0, 1) / 255.0
-        trimaps[i] = np.asarray(trimap.resize((size, size), Image.Resampling.NEAREST), dtype=np.int64)
+        trimaps[i] = np.asarray(trimap.resize((size, size), Image.Resampling.NEAREST),
+                                dtype=np.int64)
     return images, trimaps
