@@ -106,6 +106,14 @@ def _leaks(out: Path, name: str) -> list[str]:
     return leaked
 
 
+def _result_files(root: Path, out: Path) -> set[str]:
+    """Every results.json, outcomes.json, junit.xml or score.txt under the batch's folder and
+    the folders every user may write to, but the grader's own result folders."""
+    return {str(p) for n in ("results.json", "outcomes.json", "junit.xml", "score.txt")
+            for top in [root, *map(Path, sorted(set(uid_mod.SHARED_TMP)))]
+            if top.is_dir() for p in top.rglob(n) if p.parent.parent != out}
+
+
 def run(attacks: list[dict[str, Any]]) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="redteam-"))
     toy = _toy_with_canaries(root)
@@ -121,6 +129,7 @@ def run(attacks: list[dict[str, Any]]) -> dict[str, Any]:
     out = root / "out"
     before, engine_before = _tree_hashes(root, skip=out), _engine_state()
     tmp_before = _shared_tmp_state(skip=root)
+    results_before = _result_files(root, out)
     start = time.perf_counter()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AUTOGRADER_TEST_SECRET", ENV_CANARY)
@@ -134,9 +143,8 @@ def run(attacks: list[dict[str, Any]]) -> dict[str, Any]:
     def changed(a: dict[str, str], b: dict[str, str]) -> list[str]:
         return sorted(p for p in a.keys() | b.keys() if a.get(p) != b.get(p))
 
-    forged = [str(p) for n in ("results.json", "outcomes.json", "junit.xml", "score.txt")
-              for top in [root, *map(Path, sorted(set(uid_mod.SHARED_TMP)))]
-              if top.is_dir() for p in top.rglob(n) if p.parent.parent != out]
+    # only what the batch created counts: /tmp may hold a checkout with the main job's results
+    forged = sorted(_result_files(root, out) - results_before)
     return {"results": {r["student"]: r for r in results}, "seconds": seconds,
             "changed": changed(before, after) + changed(tmp_before, tmp_after),
             "engine_changed": changed(engine_before, engine_after), "forged": forged,
