@@ -48,7 +48,11 @@ stage mistakes        .venv/bin/autograder mistakes --no-public --local
 # while four mutants gate nothing the mistakes catalogue does not; `autograder mutants ID` is an
 # authoring step whose figures each README gives (see docs/authoring.md).
 stage notebooks       .venv/bin/python -m pytest tests/test_notebooks.py -q -n 2
-stage pytest          .venv/bin/python -m pytest --ignore=tests/test_notebooks.py "$@"
+# Two workers, one test file each at a time (--dist loadfile): the red-team batches and the
+# nbgrader run are module fixtures, and a worker that interleaves files (load, worksteal) tears
+# one down and builds it again (the bwrap-less batch was set up three times in one run).
+stage pytest          .venv/bin/python -m pytest --ignore=tests/test_notebooks.py -n 2 \
+                        --dist loadfile "$@"
 
 echo
 echo "== each assignment's share of CI (seconds; budget 150 s, suite 60 s, public tests 20 s, notebook 60 s)"
