@@ -8,7 +8,8 @@ Time enters through the sinusoidal embedding of the step (Vaswani et al. 2017; a
 
 Training (Ho et al. 2020, algorithm 1) repeats: draw a batch x_0 of the data, steps t uniform in
 0..T-1 and noise eps ~ N(0, I), form x_t = q_sample(x_0, t, eps) and take one Adam step on
-diffusion_loss(model(x_t, t[, y]), ...). With labels, each batch's labels go through
+diffusion_loss(model(x_t, t[, y]), ...), the learning rate decaying linearly from lr
+towards 0 (step i of n uses lr (1 - i / n)). With labels, each batch's labels go through
 drop_labels(y, p_uncond, model.num_classes, ...) first (classifier-free guidance).
 """
 
@@ -78,6 +79,7 @@ def train_denoiser(model: nn.Module, data: Tensor, alphas_bar: Tensor, *, steps:
     ### BEGIN SOLUTION
     gen = torch.Generator(device=data.device).manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
+    decay = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: 1 - i / steps)
     num_t, dev = len(alphas_bar), data.device
     losses = []
     for step in range(steps):
@@ -95,6 +97,7 @@ def train_denoiser(model: nn.Module, data: Tensor, alphas_bar: Tensor, *, steps:
         opt.zero_grad()
         loss.backward()
         opt.step()
+        decay.step()
         losses.append(loss.item())
     return losses
     ### END SOLUTION
