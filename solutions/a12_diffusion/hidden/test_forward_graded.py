@@ -62,7 +62,8 @@ def test_posterior_mean_formula(student, rng, device):
         a_t, a_prev = abar[t], abar[t - 1]
         alpha = a_t / a_prev
         prec = alpha / (1 - alpha) + 1 / (1 - a_prev)
-        want = (alpha.sqrt() / (1 - alpha))[:, None] * xt + (a_prev.sqrt() / (1 - a_prev))[:, None] * x0
+        want = ((alpha.sqrt() / (1 - alpha))[:, None] * xt
+                + (a_prev.sqrt() / (1 - a_prev))[:, None] * x0)
         want = want / prec[:, None]
         got = student.forward_process.posterior_mean(x0, xt, t, abar)
         assert_close(got, want, rtol=1e-8, atol=1e-10, name=f"the posterior mean, {kind}")

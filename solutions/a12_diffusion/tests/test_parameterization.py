@@ -21,7 +21,8 @@ def test_exact_targets_round_trip(kind: str) -> None:
 
 def test_velocity_by_hand_and_unknown_type() -> None:
     abar = torch.tensor([0.64], dtype=torch.float64)
-    x0, noise = torch.tensor([[1.0]], dtype=torch.float64), torch.tensor([[2.0]], dtype=torch.float64)
+    x0 = torch.tensor([[1.0]], dtype=torch.float64)
+    noise = torch.tensor([[2.0]], dtype=torch.float64)
     v = velocity(x0, noise, torch.tensor([0]), abar)
     torch.testing.assert_close(v, torch.tensor([[0.8 * 2 - 0.6 * 1]], dtype=torch.float64))
     with pytest.raises(ValueError):
