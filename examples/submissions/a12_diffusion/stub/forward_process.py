@@ -7,11 +7,13 @@ With alpha_bar the schedule (T,) and t (B,) int64 steps in 0..T-1 (one per examp
 The posterior of one step back is Gaussian, q(x_{t-1} | x_t, x_0) = N(mu_t, sigma_t^2 I), with
 abar_{t-1} = 1 at t = 0 and beta_t = 1 - abar_t / abar_{t-1}:
 
-    mu_t = sqrt(abar_{t-1}) beta_t / (1 - abar_t) x_0 + sqrt(1 - beta_t) (1 - abar_{t-1}) / (1 - abar_t) x_t
+    mu_t = sqrt(abar_{t-1}) beta_t / (1 - abar_t) x_0
+           + sqrt(1 - beta_t) (1 - abar_{t-1}) / (1 - abar_t) x_t
 
 DDPM samples x_{t-1} with either variance (Ho et al. 2020, section 3.2):
 
-    "fixed_small":  sigma_t^2 = (1 - abar_{t-1}) / (1 - abar_t) beta_t   (the true posterior's; 0 at t = 0)
+    "fixed_small":  sigma_t^2 = (1 - abar_{t-1}) / (1 - abar_t) beta_t
+                    (the true posterior's; 0 at t = 0)
     "fixed_large":  sigma_t^2 = beta_t
 """
 

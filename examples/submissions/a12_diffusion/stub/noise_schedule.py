@@ -3,7 +3,8 @@
 The forward process adds a little Gaussian noise at each of T steps,
 q(x_t | x_{t-1}) = N(sqrt(alpha_t) x_{t-1}, beta_t I), so that in closed form
 
-    alpha_bar_t = prod_{s<=t} alpha_s,        q(x_t | x_0) = N(sqrt(alpha_bar_t) x_0, (1 - alpha_bar_t) I).
+    alpha_bar_t = prod_{s<=t} alpha_s,
+    q(x_t | x_0) = N(sqrt(alpha_bar_t) x_0, (1 - alpha_bar_t) I).
 
 Steps are numbered t = 0 .. T-1 (as diffusers numbers them); every schedule here is a float64
 tensor of shape (T,) on the CPU.
