@@ -64,6 +64,7 @@ def feature_net(in_channels: int = 1, *, seed: int = 0) -> nn.Sequential:
             if isinstance(m, nn.Conv2d):
                 bound = math.sqrt(6.0 / (m.in_channels * 9))
                 m.weight.copy_((torch.rand(m.weight.shape, generator=g) * 2 - 1) * bound)
+                assert m.bias is not None
                 m.bias.zero_()
     for p in net.parameters():
         p.requires_grad_(False)

@@ -8,7 +8,7 @@ entries of one feature map stack:
 
     content loss  = mean_{b,c,h,w} (F - P)^2                          (P: the content features)
     style loss    = sum_l w_l * sum_{b,i,j} (G^l - A^l)^2             (A^l: the style Grams)
-    TV loss       = sum (x_{:, :, i+1, j} - x_{:, :, i, j})^2 + sum (x_{:, :, i, j+1} - x_{:, :, i, j})^2
+    TV loss       = sum (x[..., i+1, j] - x[..., i, j])^2 + sum (x[..., i, j+1] - x[..., i, j])^2
 
 AdaIN(c, s) = sigma(s) (c - mu(c)) / sigma(c) + mu(s), with mu and sigma the per-example,
 per-channel mean and standard deviation over H and W, sigma = sqrt(biased variance + eps).
@@ -85,7 +85,8 @@ def extract_features(net: nn.Sequential, x: Tensor, layers: list[int]) -> list[T
 
 def stylise(net: nn.Sequential, content: Tensor, style: Tensor, *, content_layer: int,
             style_layers: list[int], style_weights: list[float], content_weight: float = 1.0,
-            tv_weight: float = 0.0, steps: int = 100, lr: float = 0.05) -> tuple[Tensor, list[float]]:
+            tv_weight: float = 0.0, steps: int = 100,
+            lr: float = 0.05) -> tuple[Tensor, list[float]]:
     """Gatys optimisation: start from a copy of the content image (B, C, H, W) and minimise
     content_weight * content_loss + style_loss + tv_weight * tv_loss with Adam(lr) on the image
     for ``steps`` steps; targets are computed once, without gradients. Returns the detached

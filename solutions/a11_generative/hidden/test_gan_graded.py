@@ -126,7 +126,8 @@ def test_mlp_architecture(student, rng, device):
     net = student.gan.mlp(3, 7, 2)
     shapes = {k: tuple(v.shape) for k, v in net.state_dict().items()}
     assert shapes == {"0.weight": (7, 3), "0.bias": (7,), "2.weight": (7, 7), "2.bias": (7,),
-                      "4.weight": (2, 7), "4.bias": (2,)}, "mlp's parameters differ from the handout's"
+                      "4.weight": (2, 7), "4.bias": (2,)}, \
+        "mlp's parameters differ from the handout's"
     ref = torch.nn.Sequential(torch.nn.Linear(3, 7), torch.nn.ReLU(), torch.nn.Linear(7, 7),
                               torch.nn.ReLU(), torch.nn.Linear(7, 2)).double().to(device)
     net.double()

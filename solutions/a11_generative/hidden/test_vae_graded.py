@@ -83,7 +83,8 @@ def test_elbo_and_beta(student, rng, device):
     """elbo = log p(x|z) - beta KL for both likelihoods and several beta, per example; an unknown
     likelihood raises ValueError."""
     x = torch.as_tensor(rng.uniform(size=(4, 6)), device=device)
-    dec, mu, logvar = gauss(rng, (4, 6), device), gauss(rng, (4, 3), device), gauss(rng, (4, 3), device)
+    dec = gauss(rng, (4, 6), device)
+    mu, logvar = gauss(rng, (4, 3), device), gauss(rng, (4, 3), device)
     kl = kl_divergence(Normal(mu, torch.exp(0.5 * logvar)), Normal(0.0, 1.0)).sum(-1)
     bern = Bernoulli(logits=dec, validate_args=False).log_prob(x).sum(-1)
     for beta in (1.0, 4.0, 0.25):
