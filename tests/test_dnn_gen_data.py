@@ -24,7 +24,8 @@ def test_ring_mixture_is_seeded_and_on_the_ring():
 
 def test_mode_quality():
     x, _ = gaussian_mixture_2d(800, std=0.1, seed=0)
-    assert mode_quality(x, ring_centres(), 0.1, min_count=20) == (8, pytest.approx(1 - math.exp(-4.5), abs=0.01))
+    within = pytest.approx(1 - math.exp(-4.5), abs=0.01)  # 2-D: P(|eps| <= 3) = 1 - e^-4.5
+    assert mode_quality(x, ring_centres(), 0.1, min_count=20) == (8, within)
     one_mode = ring_centres()[[0]].float().expand(50, 2)
     assert mode_quality(one_mode, ring_centres(), 0.1) == (1, 1.0)
     far = torch.full((10, 2), 10.0)
