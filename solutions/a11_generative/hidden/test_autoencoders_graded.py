@@ -75,51 +75,6 @@ def test_corrupt_uses_the_seeded_generator(student, rng, device):
     assert not torch.allclose(other, call.result), "another seed should draw other noise"
 
 
-def centred_digits(device):
-    train = load_digits(seed=0)["train"].x
-    return torch.as_tensor(train - train.mean(0), dtype=torch.float32, device=device), train
-
-
-@part("autoencoders")
-@points(4)
-def test_linear_autoencoder_recovers_pca_subspace(student, device):
-    """A linear autoencoder trained on centred digits spans the top-4 PCA subspace of
-    scikit-learn: every principal angle between decoder_basis and PCA's components is small."""
-    x, raw = centred_digits(device)
-    torch_seed = 0
-    model = student.autoencoders.Autoencoder(64, 4)
-    model.to(device)
-    student.autoencoders.train_autoencoder(model, x, epochs=60, lr=1e-2, batch_size=128,
-                                           seed=torch_seed)
-    basis = student.autoencoders.decoder_basis(model).double().cpu().numpy()
-    assert basis.shape == (64, 4), "decoder_basis should be (D, K)"
-    assert np.allclose(basis.T @ basis, np.eye(4), atol=1e-4), "the basis is not orthonormal"
-    pca = PCA(n_components=4).fit(raw)
-    angles = np.degrees(subspace_angles(basis, pca.components_.T))
-    assert angles.max() < 10.0, f"the largest principal angle is {angles.max():.1f} degrees"
-
-
-@part("autoencoders")
-@points(3)
-def test_denoising_autoencoder_beats_its_noise(student, device):
-    """A denoising autoencoder (hidden 64, latent 16, noise 0.25) trained on digits
-    reconstructs held-out noisy digits with a mean squared error well below the noise's."""
-    splits = load_digits(seed=0)
-    x = torch.as_tensor(splits["train"].x, dtype=torch.float32, device=device)
-    test = torch.as_tensor(splits["test"].x, dtype=torch.float32, device=device)
-    model = student.autoencoders.Autoencoder(64, 16, hidden=64)
-    model.to(device)
-    hist = student.autoencoders.train_autoencoder(model, x, epochs=40, lr=3e-3, batch_size=64,
-                                                  noise_std=0.25, seed=1)
-    assert len(hist) == 40, "train_autoencoder should return one loss per epoch"
-    noise = torch.randn(test.shape, generator=torch.Generator().manual_seed(99)).to(device)
-    noisy = test + 0.25 * noise
-    with_noise = ((noisy - test) ** 2).mean().item()
-    denoised = ((model(noisy) - test) ** 2).mean().item()
-    assert denoised < 0.5 * with_noise, \
-        f"held-out MSE {denoised:.4f} is not below half the input noise's MSE"
-
-
 def replay_training(model, x, *, epochs, lr, batch_size, noise_std, seed):
     """The handout's recipe, written out: Adam, one generator for the orders, seed + step."""
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -169,3 +124,48 @@ def test_training_recipe(student, rng, device):
     final = model.state_dict()
     assert_close(final["decoder.2.weight"], ref[5].weight.detach(), rtol=1e-6, atol=1e-9,
                  name="final decoder weight")
+
+
+def centred_digits(device):
+    train = load_digits(seed=0)["train"].x
+    return torch.as_tensor(train - train.mean(0), dtype=torch.float32, device=device), train
+
+
+@part("autoencoders")
+@points(4)
+def test_linear_autoencoder_recovers_pca_subspace(student, device):
+    """A linear autoencoder trained on centred digits spans the top-4 PCA subspace of
+    scikit-learn: every principal angle between decoder_basis and PCA's components is small."""
+    x, raw = centred_digits(device)
+    torch_seed = 0
+    model = student.autoencoders.Autoencoder(64, 4)
+    model.to(device)
+    student.autoencoders.train_autoencoder(model, x, epochs=60, lr=1e-2, batch_size=128,
+                                           seed=torch_seed)
+    basis = student.autoencoders.decoder_basis(model).double().cpu().numpy()
+    assert basis.shape == (64, 4), "decoder_basis should be (D, K)"
+    assert np.allclose(basis.T @ basis, np.eye(4), atol=1e-4), "the basis is not orthonormal"
+    pca = PCA(n_components=4).fit(raw)
+    angles = np.degrees(subspace_angles(basis, pca.components_.T))
+    assert angles.max() < 10.0, f"the largest principal angle is {angles.max():.1f} degrees"
+
+
+@part("autoencoders")
+@points(3)
+def test_denoising_autoencoder_beats_its_noise(student, device):
+    """A denoising autoencoder (hidden 64, latent 16, noise 0.25) trained on digits
+    reconstructs held-out noisy digits with a mean squared error well below the noise's."""
+    splits = load_digits(seed=0)
+    x = torch.as_tensor(splits["train"].x, dtype=torch.float32, device=device)
+    test = torch.as_tensor(splits["test"].x, dtype=torch.float32, device=device)
+    model = student.autoencoders.Autoencoder(64, 16, hidden=64)
+    model.to(device)
+    hist = student.autoencoders.train_autoencoder(model, x, epochs=40, lr=3e-3, batch_size=64,
+                                                  noise_std=0.25, seed=1)
+    assert len(hist) == 40, "train_autoencoder should return one loss per epoch"
+    noise = torch.randn(test.shape, generator=torch.Generator().manual_seed(99)).to(device)
+    noisy = test + 0.25 * noise
+    with_noise = ((noisy - test) ** 2).mean().item()
+    denoised = ((model(noisy) - test) ** 2).mean().item()
+    assert denoised < 0.5 * with_noise, \
+        f"held-out MSE {denoised:.4f} is not below half the input noise's MSE"
