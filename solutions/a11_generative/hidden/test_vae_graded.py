@@ -167,7 +167,44 @@ def test_importance_weighted_estimate(student, rng, device):
 
 
 @part("vae")
-@points(5)
+@points(1)
+def test_train_vae_recipe(student, rng, device):
+    """train_vae follows the handout's recipe (Adam, one generator drawing each epoch's order
+    and then each batch's eps, -mean ELBO with beta, the per-epoch mean loss): losses and final
+    weights match a replay from the student's own initial weights."""
+    model = student.vae.VAE(6, 2, 5)
+    model.double()
+    model.to(device)
+    init = model.state_dict()
+    x = torch.as_tensor(rng.uniform(size=(13, 6)), device=device)
+    got = student.vae.train_vae(model, x, epochs=2, lr=0.01, batch_size=5, beta=2.0, seed=4)
+    params = {k: v.detach().clone().requires_grad_(True) for k, v in init.items()}
+    opt = torch.optim.Adam(list(params.values()), lr=0.01)
+    g = torch.Generator().manual_seed(4)
+    want = []
+    for _ in range(2):
+        order = torch.randperm(13, generator=g).to(device)
+        total = 0.0
+        for start in range(0, 13, 5):
+            batch = x[order[start:start + 5]]
+            eps = torch.randn(len(batch), 2, generator=g, dtype=x.dtype).to(device)
+            logits, mu, logvar = functional_vae(params, batch, eps)
+            kl = kl_divergence(Normal(mu, torch.exp(0.5 * logvar)), Normal(0.0, 1.0)).sum(-1)
+            rec = Bernoulli(logits=logits, validate_args=False).log_prob(batch).sum(-1)
+            loss = -(rec - 2.0 * kl).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(batch)
+        want.append(total / 13)
+    assert_close(torch.tensor(got), torch.tensor(want), rtol=1e-6, atol=1e-9,
+                 name="per-epoch losses")
+    assert_close(model.state_dict()["decoder.2.weight"], params["decoder.2.weight"].detach(),
+                 rtol=1e-6, atol=1e-9, name="final decoder weight")
+
+
+@part("vae")
+@points(4)
 def test_trained_vae_heldout_elbo(student, device):
     """train_vae (10 epochs, latent 8, hidden 128) reaches a held-out ELBO above -23 nats on
     binarised digits (the best image-independent model, the mean image, has -25; a correct VAE
