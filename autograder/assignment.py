@@ -55,6 +55,9 @@ class Assignment:
     # [limits] suite_seconds: the most one submission's whole graded suite may take; tests that
     # would start later fail at once (0: derived from the number of tests, see judge.py).
     suite_seconds: float = 0.0
+    # Modules the graded tests import that are slow to import (an oracle library such as
+    # transformers: 5-7 s of CPU): the warm judge imports them once, before it forks a run.
+    judge_imports: list[str] = field(default_factory=list)
 
     @property
     def hidden_dir(self) -> Path:
@@ -85,7 +88,8 @@ class Assignment:
                        private=[str(p) for p in data.get("private", [])],
                        limits=Limits.from_json(data.get("limits", {})),
                        min_kill_rate=data.get("mutation", {}).get("min_kill_rate"),
-                       suite_seconds=float(data.get("limits", {}).get("suite_seconds", 0.0)))
+                       suite_seconds=float(data.get("limits", {}).get("suite_seconds", 0.0)),
+                       judge_imports=[str(m) for m in data.get("judge_imports", [])])
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise SpecError(f"{path}: missing or malformed field: {err}") from None
         if spec.id != root.name and not any_folder_name:

@@ -55,3 +55,23 @@ def test_a_dead_server_is_started_again(toy, make_submission) -> None:
         assert score(toy, run_hidden_tests(toy, submission, server=server).outcomes).total == 5
     finally:
         server.close()
+
+
+def test_an_assignments_judge_imports_are_imported_before_the_fork(tmp_path: Path) -> None:
+    """A run finds the modules of its request's `imports` already imported (one the warm
+    process cannot import is left to the run), and a run without them does not."""
+    (tmp_path / "test_warm.py").write_text(
+        "import sys\n\ndef test_imported_before():\n    assert 'wave' in sys.modules\n")
+    server = JudgeServer(judge_env())
+    try:
+        def run(imports: list[str] | None) -> dict:
+            ended = server.run(["-q", "-p", "no:cacheprovider", str(tmp_path / "test_warm.py")],
+                               cwd=tmp_path, env=judge_env(), output=tmp_path / "out.txt",
+                               timeout=60, imports=imports)
+            assert ended is not None, "the run was stopped"
+            return ended
+        assert run(None) == {"exit_code": 1}, "wave was imported without being asked for"
+        assert run(["no_such_module_anywhere", "wave"]) == {"exit_code": 0}, (
+            (tmp_path / "out.txt").read_text())
+    finally:
+        server.close()

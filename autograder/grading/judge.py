@@ -63,7 +63,7 @@ def run_hidden_tests(assignment: Assignment, submission: Path | None, *, mode: s
         output = Path(tmp) / "pytest-output.txt"
         if server is not None:
             ended = server.run(args, cwd=assignment.root, env=env, output=output,
-                               timeout=hard_stop)
+                               timeout=hard_stop, imports=assignment.judge_imports)
         else:
             ended = _run_cold(args, cwd=assignment.root, env=env, output=output,
                               timeout=hard_stop)

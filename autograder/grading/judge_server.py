@@ -58,14 +58,17 @@ class JudgeServer:
         return process
 
     def run(self, args: list[str], *, cwd: Path, env: dict[str, str], output: Path,
-            timeout: float) -> dict[str, Any] | None:
-        """Run `pytest args` in a fork; how it ended, or None when it ran past `timeout`."""
+            timeout: float, imports: list[str] | None = None) -> dict[str, Any] | None:
+        """Run `pytest args` in a fork; how it ended, or None when it ran past `timeout`.
+        `imports`: modules the warm process imports (once) before it forks, so that every run
+        that needs them finds them imported."""
         with self.lock:
             if self.process is None or self.process.poll() is not None:
                 self.process = self._start()
             stdin, stdout = self.process.stdin, self.process.stdout
             assert stdin is not None and stdout is not None
-            request = {"args": args, "cwd": str(cwd), "env": env, "output": str(output)}
+            request = {"args": args, "cwd": str(cwd), "env": env, "output": str(output),
+                       "imports": list(imports or [])}
             stdin.write((json.dumps(request) + "\n").encode())
             started = _read_line(stdout, time.monotonic() + 30)
             try:
@@ -159,6 +162,17 @@ def _run_one(request: dict[str, Any]) -> None:
         os._exit(code)
 
 
+def _warm_import(names: list[str]) -> None:
+    """Import an assignment's slow oracle libraries in the warm process (the course's own
+    list, never a student's). One that fails is left to the run, which reports the error."""
+    import importlib
+
+    for name in names:
+        if name not in sys.modules:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+
+
 def main() -> None:
     # Warm imports, paid once per worker. No torch computation here: a fork after a threaded
     # op can hang (GNU OpenMP is not fork-safe once its pool exists).
@@ -176,9 +190,11 @@ def main() -> None:
 
     reply({"ready": True})
     for line in sys.stdin:
+        request = json.loads(line)
+        _warm_import(request.get("imports", []))
         pid = os.fork()
         if pid == 0:
-            _run_one(json.loads(line))
+            _run_one(request)
         reply({"pid": pid})
         _, status = os.waitpid(pid, 0)
         if os.WIFSIGNALED(status):
