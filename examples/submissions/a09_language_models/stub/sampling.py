@@ -1,0 +1,72 @@
+"""Decoding a language model: greedy, temperature, top-k and top-p (nucleus) sampling.
+
+Every filter maps logits (B, V) to logits (B, V), setting the removed entries to -inf:
+
+    temperature  z / tau                                              (tau > 0)
+    top-k        keep z_i >= the k-th largest of its row (ties with it kept), k = min(k, V)
+    top-p        sort a row ascending, c_i = cumulative sum of its softmax; remove the tokens
+                 with c_i <= 1 - top_p (their total probability is at most 1 - top_p), but
+                 always keep the most probable token
+
+Sampling draws ``torch.multinomial(softmax(z), 1)`` with a ``torch.Generator`` seeded by the
+``seed`` argument (on the logits' device), so equal seeds give equal samples.
+"""
+
+import torch
+from gpt import GPT, Cache
+from torch import Tensor
+
+
+def temperature_filter(logits: Tensor, temperature: float) -> Tensor:
+    """logits / temperature, (B, V) -> (B, V); a new tensor.
+
+    Raises:
+        ValueError: when temperature <= 0.
+    """
+    raise NotImplementedError('implement temperature_filter in sampling.py')
+
+
+def top_k_filter(logits: Tensor, k: int) -> Tensor:
+    """Entries below the k-th largest of their row set to -inf (entries equal to it are kept);
+    k >= V keeps everything. (B, V) -> (B, V); the argument is not modified.
+
+    Raises:
+        ValueError: when k < 1.
+    """
+    raise NotImplementedError('implement top_k_filter in sampling.py')
+
+
+def top_p_filter(logits: Tensor, top_p: float) -> Tensor:
+    """Nucleus filter: sort each row ascending, c = cumsum(softmax(sorted)); tokens with
+    c <= 1 - top_p set to -inf, except that the most probable token is always kept.
+    (B, V) -> (B, V); the argument is not modified.
+
+    Raises:
+        ValueError: when top_p is not in (0, 1].
+    """
+    raise NotImplementedError('implement top_p_filter in sampling.py')
+
+
+def sample_next(logits: Tensor, *, temperature: float = 1.0, top_k: int | None = None,
+                top_p: float | None = None, greedy: bool = False, seed: int = 0) -> Tensor:
+    """The next token of every row of logits (B, V): (B,) long.
+
+    Greedy: the argmax (ties: the first). Otherwise apply temperature, then top-k (if given),
+    then top-p (if given), and draw one token per row with ``torch.multinomial`` from the softmax,
+    using a new ``torch.Generator(device=logits.device)`` seeded with ``seed``.
+    """
+    raise NotImplementedError('implement sample_next in sampling.py')
+
+
+@torch.no_grad()
+def generate(model: GPT, ids: Tensor, max_new_tokens: int, *, temperature: float = 1.0,
+             top_k: int | None = None, top_p: float | None = None, greedy: bool = False,
+             seed: int = 0, use_cache: bool = True) -> Tensor:
+    """Extend ids (B, T) by max_new_tokens tokens: (B, T + max_new_tokens) long.
+
+    Step s (0-based) picks the next tokens with ``sample_next(last logits, ..., seed=seed + s)``.
+    With ``use_cache`` the prompt is run once and every later step feeds only the newest token
+    and the cache (``model.forward_with_cache``); without it every step runs the whole sequence.
+    Both give the same tokens.
+    """
+    raise NotImplementedError('implement generate in sampling.py')
