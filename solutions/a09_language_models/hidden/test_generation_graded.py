@@ -138,7 +138,8 @@ def test_kv_cache_incremental(student, rng, device):
 @points(4)
 def test_generate(student, rng, device):
     """Greedy generate equals Hugging Face's greedy generate; sampled generation is the same with
-    and without the cache, repeatable for a seed, and keeps the prompt."""
+    and without the cache, repeatable for a seed, keeps the prompt, and draws step s as
+    sample_next with seed + s."""
     hf = hf_gpt2(int(rng.integers(1000)), device)
     model = student_gpt(student, hf, device)
     prompt = torch.as_tensor(rng.integers(0, 37, (3, 4)), device=device)
@@ -156,3 +157,11 @@ def test_generate(student, rng, device):
     assert torch.equal(a.cpu(), b.cpu()), "sampling with and without the cache should agree"
     c = student.sampling.generate(model, prompt, 15, use_cache=True, **kw)
     assert torch.equal(a.cpu(), c.cpu()), "generate with one seed should repeat"
+    seq = prompt
+    with torch.no_grad():
+        for s in range(6):
+            z = hf(seq).logits[:, -1] / 1.3
+            z = TopPLogitsWarper(0.95)(None, TopKLogitsWarper(20)(None, z))
+            gen = torch.Generator(device=device).manual_seed(5 + s)
+            seq = torch.cat([seq, torch.multinomial(z.softmax(-1), 1, generator=gen)], dim=1)
+    assert torch.equal(a[:, :10].cpu(), seq.cpu()), "step s should sample with seed + s"
