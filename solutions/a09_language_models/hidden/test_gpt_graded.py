@@ -88,7 +88,8 @@ def test_gpt_logits_match_hf(student, rng, device):
         assert_close(logits, want, **TOL, name="forward_with_cache without a cache")
     with pytest.raises(StudentError) as err:
         model(torch.zeros(1, 25, dtype=torch.long, device=device))
-    assert err.value.type_name == "ValueError", "25 tokens with n_positions=24 should raise ValueError"
+    assert err.value.type_name == "ValueError", \
+        "25 tokens with n_positions=24 should raise ValueError"
 
 
 @part("gpt")
@@ -127,7 +128,8 @@ def test_weight_tying(student, rng, device):
     ids = torch.as_tensor(rng.integers(0, 37, (2, 9)), device=device)
     up = torch.as_tensor(rng.standard_normal((2, 9, 37)), device=device)
     grads = student.lib("dnn.autograd").gradients(model, [ids], up)
-    assert "lm_head.weight" not in grads, "lm_head.weight should be the same Parameter as wte.weight"
+    assert "lm_head.weight" not in grads, \
+        "lm_head.weight should be the same Parameter as wte.weight"
     assert "wte.weight" in grads, "wte.weight should get a gradient"
     hf.zero_grad()
     (hf(ids).logits * up).sum().backward()

@@ -103,7 +103,8 @@ def test_repeat_kv_and_swiglu(student, rng, device):
 @points(6)
 def test_gqa_attention_and_block(student, rng, device):
     """Attention (grouped-query, RoPE, causal) and LlamaBlock match LlamaAttention and
-    LlamaDecoderLayer given float64 rotary tables (to float32 precision, as HF's softmax), for several head layouts (MHA, GQA, MQA)."""
+    LlamaDecoderLayer given float64 rotary tables (to float32 precision: HF's softmax), for
+    several head layouts (MHA, GQA, MQA)."""
     for heads, kv in ((4, 4), (4, 2), (8, 1)):
         hf = hf_llama(int(rng.integers(1000)), device, n_heads=heads, n_kv_heads=kv)
         state = llama_state(hf)
@@ -121,8 +122,9 @@ def test_gqa_attention_and_block(student, rng, device):
             out = layer(x, attention_mask=causal_mask(9, device), position_embeddings=(c, s),
                         position_ids=torch.arange(9, device=device)[None])
             want_block = out[0] if isinstance(out, tuple) else out
-        assert_close(attn(x), want, **HF_TOL, name=f"attention with {heads} heads, {kv} kv heads")
-        assert_close(block(x), want_block, **HF_TOL, name=f"block with {heads} heads, {kv} kv heads")
+        what = f"{heads} heads, {kv} kv heads"
+        assert_close(attn(x), want, **HF_TOL, name=f"attention with {what}")
+        assert_close(block(x), want_block, **HF_TOL, name=f"block with {what}")
 
 
 @part("llama")
