@@ -113,6 +113,7 @@ class GPT(nn.Module):
         self.ln_f = nn.LayerNorm(n_embd, eps=1e-5)
         self.lm_head = nn.Linear(n_embd, vocab_size, bias=False)
         ### BEGIN SOLUTION
+        # HINT: tie lm_head's weight to wte's (one Parameter), then initialise as GPT-2
         self.lm_head.weight = self.wte.weight
         init_gpt2_weights(self)
         ### END SOLUTION

@@ -92,7 +92,7 @@ class GPT(nn.Module):
         self.h = nn.ModuleList([Block(n_embd, n_head) for _ in range(n_layer)])
         self.ln_f = nn.LayerNorm(n_embd, eps=1e-5)
         self.lm_head = nn.Linear(n_embd, vocab_size, bias=False)
-        raise NotImplementedError('implement GPT.__init__ in gpt.py')
+        raise NotImplementedError("implement GPT.__init__ in gpt.py (hint: tie lm_head's weight to wte's (one Parameter), then initialise as GPT-2)")
 
     def forward_with_cache(self, ids: Tensor, cache: Cache | None = None
                            ) -> tuple[Tensor, Cache]:
