@@ -165,5 +165,5 @@ def test_gpt2_init(student, rng, device):
         else:
             assert bool((v == 0).all()), f"{k} should be zeros"
             continue
-        assert abs(v.mean().item()) < 4 * std / math.sqrt(v.numel()), f"{k} should have mean 0"
+        assert abs(v.mean().item()) < 5 * std / math.sqrt(v.numel()), f"{k} should have mean 0"
         assert abs(v.std().item() / std - 1) < 0.06, f"{k} has the wrong standard deviation"
