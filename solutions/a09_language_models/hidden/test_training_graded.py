@@ -79,8 +79,9 @@ def test_bits_per_char(student, reference, rng, device):
 @points(10)
 def test_char_gpt_beats_bigram(student, reference, device):
     """A one-block character GPT trained for 300 steps on the Python documentation (the
-    handout's other defaults, seed 0) reaches a held-out BPC (scored by the reference's bits_per_char) at least
-    0.15 below the add-0.1 bigram's, and returns one loss per step, decreasing."""
+    handout's other defaults, seed 0) reaches a held-out BPC (scored by the reference's
+    bits_per_char) at least 0.15 below the add-0.1 bigram's, and returns one loss per step,
+    decreasing."""
     vocab, ids = reference.train_lm.encode_corpus(load_text_corpus())
     val = ids["val"][:5000]
     bigram = reference.train_lm.ngram_bpc(ids["train"], val, 2, len(vocab), 0.1)
