@@ -192,10 +192,9 @@ def test_episode_loss(student, rng, device):
     logits = -sqdist(emb[n * k:], protos)
     target = torch.arange(n, device=device).repeat_interleave(q)
     want = torch.nn.functional.cross_entropy(logits, target)
-    assert_close(torch.as_tensor(float(loss)), want.cpu(), rtol=1e-8, atol=1e-10,
-                 name="the episode loss")
+    assert abs(float(loss) - float(want)) <= 1e-9 * float(want), "the episode loss is wrong"
     want_acc = (logits.argmax(1) == target).double().mean().item()
-    assert abs(float(acc) - want_acc) < 1e-9, "the query accuracy is wrong"
+    assert abs(float(acc) - want_acc) < 1e-6, "the query accuracy is wrong"
 
 
 def ref_accuracy(reference, embed, y, k_shot, episodes, seed):
