@@ -67,9 +67,10 @@ def test_sampler_follows_specified_draws(student, reference, rng, device):
     want = reference.episodes.EpisodeSampler(labels, 4, 2, 3, seed=seed)
     for i in range(4):
         (s, q, c), (ws, wq, wc) = got.sample(), want.sample()
-        assert torch.equal(c.cpu(), wc), f"call {i + 1}: the classes differ from the specified draws"
-        assert torch.equal(s.cpu(), ws), f"call {i + 1}: the support differs from the specified draws"
-        assert torch.equal(q.cpu(), wq), f"call {i + 1}: the query differs from the specified draws"
+        what = f"call {i + 1}: the {{}} differs from the specified draws"
+        assert torch.equal(c.cpu(), wc), what.format("classes")
+        assert torch.equal(s.cpu(), ws), what.format("support")
+        assert torch.equal(q.cpu(), wq), what.format("query")
     other = student.episodes.EpisodeSampler(labels, 4, 2, 3, seed=seed + 1)
     firsts = [other.sample()[0].cpu() for _ in range(3)]
     again = reference.episodes.EpisodeSampler(labels, 4, 2, 3, seed=seed)
@@ -107,7 +108,8 @@ def test_sampler_raises(student, rng):
     for args in ((0, 1, 1), (2, 0, 1), (2, 1, 0), (5, 1, 1), (2, 3, 3)):
         with pytest.raises(StudentError) as raised:
             student.episodes.EpisodeSampler(labels, *args)
-        assert raised.value.type_name == "ValueError", f"EpisodeSampler{args} should raise ValueError"
+        assert raised.value.type_name == "ValueError", \
+            f"EpisodeSampler{args} should raise ValueError"
     student.episodes.EpisodeSampler(labels, 4, 2, 3)   # exactly enough: no error
 
 
@@ -123,7 +125,8 @@ def test_episode_labels(student, device):
 @part("fewshot")
 @points(5)
 def test_prototypes_and_logits(student, rng, device):
-    """prototypes is the mean over the shots; proto_logits is -||q - c||^2 (float64), and neither modifies its arguments."""
+    """prototypes is the mean over the shots; proto_logits is -||q - c||^2 (float64), and
+    neither modifies its arguments."""
     sup = torch.as_tensor(rng.normal(size=(5, 3, 7)), device=device)
     call = watch_call(student.protonet.prototypes, sup)
     assert not call.changed, "prototypes modified its argument"
@@ -251,5 +254,6 @@ def test_evaluate_protonet(student, reference, rng, device):
         s, q, _ = sampler.sample()
         protos = emb[s.to(device)].mean(1)
         logits = -sqdist(emb[q.to(device)].flatten(0, 1), protos)
-        want += (logits.argmax(1).cpu() == torch.arange(5).repeat_interleave(15)).float().mean().item()
+        hits = logits.argmax(1).cpu() == torch.arange(5).repeat_interleave(15)
+        want += hits.float().mean().item()
     assert abs(float(got) - want / 10) < 1e-6, "the mean accuracy over the episodes is wrong"

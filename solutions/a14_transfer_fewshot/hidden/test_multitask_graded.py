@@ -133,4 +133,5 @@ def test_multitask_beats_single_task(student, rng, device):
         mt_total += float(((net(xt, 1) - yt) ** 2).mean())
         st_total += float(((single(xt, 0) - yt) ** 2).mean())
     assert mt_total < 0.9 * st_total, \
-        f"multi-task MSE on B ({mt_total / 2:.2f}) is not clearly below single-task ({st_total / 2:.2f})"
+        (f"multi-task MSE on B ({mt_total / 2:.2f}) is not clearly below single-task "
+         f"({st_total / 2:.2f})")

@@ -48,7 +48,7 @@ def train_multitask(xs: list[Tensor], ys: list[Tensor], *, hidden: int = 64,
         groups.append({"params": [weigher.log_vars]})
     optimiser = torch.optim.Adam(groups, lr=lr)
     for _ in range(epochs):
-        task_losses = [((net(x, t) - y) ** 2).mean() for t, (x, y) in enumerate(zip(xs, ys))]
+        task_losses = [((net(x, t) - y) ** 2).mean() for t, (x, y) in enumerate(zip(xs, ys, strict=True))]
         stacked = torch.stack(task_losses)
         loss = weigher(stacked) if weighting == "uncertainty" else stacked.sum()
         optimiser.zero_grad()
