@@ -79,7 +79,7 @@ def maml_objective(model: nn.Module, xs: Tensor, ys: Tensor, xq: Tensor, yq: Ten
     A scalar, differentiable with respect to the model's parameters.
     """
     ### BEGIN SOLUTION
-    params = dict(model.named_parameters())
+    params: dict[str, Tensor] = dict(model.named_parameters())
     losses = []
     for t in range(len(xs)):
         adapted = adapt(model, params, xs[t], ys[t], inner_lr=inner_lr, steps=steps,

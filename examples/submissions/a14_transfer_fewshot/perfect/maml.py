@@ -74,7 +74,7 @@ def maml_objective(model: nn.Module, xs: Tensor, ys: Tensor, xq: Tensor, yq: Ten
     xs, ys (T, P_s, 1) support; xq, yq (T, P_q, 1) query; theta = the model's parameters.
     A scalar, differentiable with respect to the model's parameters.
     """
-    params = dict(model.named_parameters())
+    params: dict[str, Tensor] = dict(model.named_parameters())
     losses = []
     for t in range(len(xs)):
         adapted = adapt(model, params, xs[t], ys[t], inner_lr=inner_lr, steps=steps,
