@@ -172,9 +172,9 @@ def test_pgd_linf_matches_oracle(student, reference, rng, device):
     fg = (x + 0.1 * grad_x(ref, x, y).sign()).clamp(0, 1)
     pg = oracle_pgd(ref, x, y, 0.1, 0.025, 10, "linf")
     acc = [(ref(a).argmax(1) == y).double().mean().item() for a in (fg, pg)]
-    mine = (ref(student.attacks.pgd(model, x, y, 0.1, 0.025, 10, "linf")).argmax(1) == y)
-    assert mine.double().mean().item() <= acc[0] and abs(mine.double().mean().item() - acc[1]) < 1e-9, (
-        "PGD is not at least as strong as FGSM")
+    adv = student.attacks.pgd(model, x, y, 0.1, 0.025, 10, "linf")
+    mine = (ref(adv).argmax(1) == y).double().mean().item()
+    assert mine <= acc[0] and abs(mine - acc[1]) < 1e-9, "PGD is not at least as strong as FGSM"
 
 
 @part("attacks")
@@ -226,5 +226,6 @@ def test_accuracy_and_robust_curve(student, reference, device):
         want = [clean] + [
             (ref(oracle_pgd(ref, x, y, e, 2.5 * e / 5, 5, norm)).argmax(1) == y)
             .double().mean().item() for e in eps_list[1:]]
-        assert max(abs(a - b) for a, b in zip(got, want)) < 1e-9, f"wrong {norm} curve"
-        assert all(a >= b for a, b in zip(got, got[1:])), "robust accuracy rose with eps"
+        assert max(abs(a - b) for a, b in zip(got, want, strict=True)) < 1e-9, f"wrong {norm} curve"
+        pairs = zip(got[:-1], got[1:], strict=True)
+        assert all(a >= b for a, b in pairs), "robust accuracy rose with eps"

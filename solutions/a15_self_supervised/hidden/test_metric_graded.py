@@ -29,7 +29,7 @@ def loss_grad(student, fn, emb, labels, **kw):
 
 
 def triplet_set(a, p, n):
-    return set(zip(a.tolist(), p.tolist(), n.tolist()))
+    return set(zip(a.tolist(), p.tolist(), n.tolist(), strict=True))
 
 
 def digits(device):
