@@ -185,6 +185,9 @@ def test_batch_hard_loss_matches_torch(student, rng, device):
         want = torch.nn.TripletMarginLoss(margin=m, eps=0.0)(emb[ra], emb[rp], emb[rn])
         got = student.metric.triplet_loss_batch_hard(emb, labels, m)
         assert_close(got, want, rtol=1e-8, atol=1e-10, name=f"loss margin={m}")
+    lone = torch.arange(5, device=device)
+    assert float(student.metric.triplet_loss_batch_hard(emb[:5], lone, 1.0)) == 0.0, (
+        "the loss of a batch without a qualifying anchor is not 0")
     e = emb.clone().requires_grad_(True)
     torch.nn.TripletMarginLoss(margin=1.5, eps=0.0)(e[ra], e[rp], e[rn]).backward()
     g = loss_grad(student, student.metric.triplet_loss_batch_hard, emb, labels, margin=1.5)
@@ -210,7 +213,30 @@ def test_recall_at_k_matches_brute_force(student, rng, device):
 
 
 @part("metric")
-@points(5)
+@points(2)
+def test_train_metric_reports_the_mean_batch_loss(student, reference, device):
+    """With lr = 0, train_metric's one-epoch history is the mean batch-hard loss (PML miner, torch
+    TripletMarginLoss) over the batches of torch.randperm(N, generator seeded 0), last one short."""
+    (x, y), _ = digits(device)
+    x, y = x[:300], y[:300]
+    model = student.metric.EmbeddingNet(4, 64, 0)
+    model.to(device)
+    net = reference.metric.EmbeddingNet(4, 64, 0).to(device)
+    net.load_state_dict(model.state_dict())
+    hist = student.metric.train_metric(model, x, y, 1, 128, 0.0, 0.2, 0)
+    order = torch.randperm(300, generator=torch.Generator().manual_seed(0)).to(device)
+    want = []
+    with torch.no_grad():
+        for start in range(0, 300, 128):
+            idx = order[start : start + 128]
+            e = net(x[idx])
+            a, p, n = miners.BatchHardMiner(distance=L2)(e, y[idx])
+            want.append(torch.nn.TripletMarginLoss(margin=0.2, eps=0.0)(e[a], e[p], e[n]).item())
+    assert len(hist) == 1 and abs(hist[0] - sum(want) / 3) < 1e-5, "wrong epoch loss"
+
+
+@part("metric")
+@points(3)
 def test_metric_training_retrieves_seen_and_unseen_classes(student, device):
     """Batch-hard training of a 4-d EmbeddingNet on digits 0-6 (10 epochs) lowers the loss,
     lifts test recall@1 of the seen classes by 0.25 over the untrained net to 0.9, and
