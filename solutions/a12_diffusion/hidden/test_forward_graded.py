@@ -5,6 +5,7 @@ diffusers' variances (part "forward", 15 points)."""
 import pytest
 import torch
 from diffusers import DDPMScheduler
+from shared_toys import draw
 
 from autograder.testing import StudentError, assert_close, part, points, watch_call
 
@@ -14,10 +15,6 @@ def schedule(kind, num=100):
     sch = DDPMScheduler(num, beta_start=1e-3, beta_end=0.2, beta_schedule=kind)
     sch.alphas_cumprod = torch.cumprod(1 - sch.betas.double(), 0)
     return sch, sch.alphas_cumprod.clone()
-
-
-def draw(rng, shape, device):
-    return torch.as_tensor(rng.standard_normal(shape), device=device)
 
 
 @part("forward")

@@ -5,13 +5,10 @@ trained conditional denoiser rising with w (part "guidance", 15 points)."""
 import pytest
 import torch
 from diffusers import DDIMScheduler
+from shared_toys import draw, toys
 
 from autograder.testing import StudentError, assert_close, part, points, watch_call
-from dnn.diff_data import ToyDenoiser, blobs, nearest_centre
-
-
-def draw(rng, shape, device):
-    return torch.as_tensor(rng.standard_normal(shape), device=device)
+from dnn.diff_data import blobs, nearest_centre
 
 
 @part("guidance")
@@ -47,14 +44,6 @@ def test_drop_labels(student, rng, device):
     with pytest.raises(StudentError) as raised:
         student.guidance.drop_labels(y, 1.5, 4, 1)
     assert raised.value.type_name == "ValueError", "p_uncond = 1.5 should raise ValueError"
-
-
-def toys(student, device, seed):
-    mine = ToyDenoiser(2, 100, 3, seed).double().to(device)
-    theirs = student.lib("dnn.diff_data").ToyDenoiser(2, 100, 3, seed)
-    theirs.double()
-    theirs.to(device)
-    return mine, theirs
 
 
 @part("guidance")

@@ -5,9 +5,9 @@ against diffusers' loops with the same generator (part "samplers", 25 points).""
 import pytest
 import torch
 from diffusers import DDIMScheduler, DDPMScheduler
+from shared_toys import draw, toys
 
 from autograder.testing import StudentError, assert_close, part, points, watch_call
-from dnn.diff_data import ToyDenoiser
 
 TYPES = ("epsilon", "sample", "v_prediction")
 TOL = {"rtol": 1e-8, "atol": 1e-10}
@@ -35,17 +35,6 @@ def noise_of(seed, shape, device):
     return torch.randn(shape, generator=gen, dtype=torch.float64).to(device)
 
 
-def draw(rng, shape, device):
-    return torch.as_tensor(rng.standard_normal(shape), device=device)
-
-
-def toys(student, device, seed):
-    """The same fixed ToyDenoiser here and in the sandbox (float64, on the device)."""
-    mine = ToyDenoiser(2, 100, 3, seed).double().to(device)
-    theirs = student.lib("dnn.diff_data").ToyDenoiser(2, 100, 3, seed)
-    theirs.double()
-    theirs.to(device)
-    return mine, theirs
 
 
 @part("samplers")
