@@ -36,17 +36,6 @@ def gpt_state(hf: GPT2LMHeadModel) -> dict[str, torch.Tensor]:
     return out
 
 
-
-def student_gpt(student, hf: GPT2LMHeadModel, device: str):
-    """The student's GPT with `hf`'s weights, in float64 and eval mode, on `device` (a handle)."""
-    cfg = hf.config
-    model = student.gpt.GPT(cfg.vocab_size, cfg.n_positions, cfg.n_embd, cfg.n_layer, cfg.n_head)
-    model.double()  # before loading: float64 weights into a float32 module would be rounded
-    model.to(device)
-    model.load_state_dict(gpt_state(hf))
-    model.eval()
-    return model
-
 def hf_llama(seed: int, device: str, *, vocab: int = 41, dim: int = 32, n_layers: int = 2,
              n_heads: int = 4, n_kv_heads: int = 2, hidden: int = 48, eps: float = 1e-6,
              theta: float = 10000.0) -> LlamaForCausalLM:

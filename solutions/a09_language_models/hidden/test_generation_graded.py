@@ -4,7 +4,7 @@ greedy generate (part "generation", 25)."""
 
 import pytest
 import torch
-from hf_models import hf_gpt2, student_gpt
+from hf_models import gpt_state, hf_gpt2
 from transformers.generation.logits_process import (
     TemperatureLogitsWarper,
     TopKLogitsWarper,
@@ -26,6 +26,16 @@ def raises_value_error(fn, *args, what: str) -> None:
     with pytest.raises(StudentError) as err:
         fn(*args)
     assert err.value.type_name == "ValueError", f"{what} should raise ValueError"
+
+
+def student_gpt(student, hf, device):
+    cfg = hf.config
+    model = student.gpt.GPT(cfg.vocab_size, cfg.n_positions, cfg.n_embd, cfg.n_layer, cfg.n_head)
+    model.double()
+    model.to(device)
+    model.load_state_dict(gpt_state(hf))
+    model.eval()
+    return model
 
 
 @part("generation")

@@ -5,7 +5,7 @@ import math
 
 import pytest
 import torch
-from hf_models import gpt_state, hf_gpt2, student_gpt
+from hf_models import gpt_state, hf_gpt2
 
 from autograder.testing import StudentError, assert_close, part, points
 
@@ -14,6 +14,16 @@ TOL = {"rtol": 1e-9, "atol": 1e-10}
 
 def prefixed(state: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
     return {k.removeprefix(prefix): v for k, v in state.items() if k.startswith(prefix)}
+
+
+def student_gpt(student, hf, device, **kw):
+    cfg = hf.config
+    model = student.gpt.GPT(cfg.vocab_size, cfg.n_positions, cfg.n_embd, cfg.n_layer, cfg.n_head)
+    model.double()
+    model.to(device)
+    model.load_state_dict(gpt_state(hf))
+    model.eval()
+    return model
 
 
 @part("gpt")
