@@ -56,7 +56,7 @@ class Assignment:
     # would start later fail at once (0: derived from the number of tests, see judge.py).
     suite_seconds: float = 0.0
     # Modules the graded tests import that are slow to import (an oracle library such as
-    # transformers: 5-7 s of CPU): the warm judge imports them once, before it forks a run.
+    # transformers: about 3 s): the warm judge imports them once, before it forks a run.
     judge_imports: list[str] = field(default_factory=list)
 
     @property
