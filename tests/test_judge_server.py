@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+import pytest
+
+from autograder.grading import judge_server
 from autograder.grading.judge import judge_env, run_hidden_tests
 from autograder.grading.judge_server import JudgeServer
 from autograder.grading.scoring import score
@@ -73,5 +76,24 @@ def test_an_assignments_judge_imports_are_imported_before_the_fork(tmp_path: Pat
         assert run(None) == {"exit_code": 1}, "wave was imported without being asked for"
         assert run(["no_such_module_anywhere", "wave"]) == {"exit_code": 0}, (
             (tmp_path / "out.txt").read_text())
+    finally:
+        server.close()
+
+
+def test_warm_imports_slower_than_a_fork_are_waited_for(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slow warm imports (transformers on a loaded host) count against the run's time limit, not
+    the short wait for a fork: a run whose imports take longer than that wait still runs."""
+    monkeypatch.setattr(judge_server, "_FORK_SECONDS", 0.5)
+    (tmp_path / "slow_oracle.py").write_text("import time\ntime.sleep(2)\n")
+    (tmp_path / "test_slow.py").write_text(
+        "import sys\n\ndef test_imported_before():\n    assert 'slow_oracle' in sys.modules\n")
+    env = {**judge_env(), "PYTHONPATH": str(tmp_path)}
+    server = JudgeServer(env)
+    try:
+        ended = server.run(["-q", "-p", "no:cacheprovider", str(tmp_path / "test_slow.py")],
+                           cwd=tmp_path, env=env, output=tmp_path / "out.txt", timeout=60,
+                           imports=["slow_oracle"])
+        assert ended == {"exit_code": 0}, (tmp_path / "out.txt").read_text()
     finally:
         server.close()

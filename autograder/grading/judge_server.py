@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 _START_SECONDS = 120.0
+_FORK_SECONDS = 30.0  # from a request to its fork's pid, without warm imports
 
 
 def die_with_parent() -> None:
@@ -70,7 +71,14 @@ class JudgeServer:
             request = {"args": args, "cwd": str(cwd), "env": env, "output": str(output),
                        "imports": list(imports or [])}
             stdin.write((json.dumps(request) + "\n").encode())
-            started = _read_line(stdout, time.monotonic() + 30)
+            # The fork follows the request's warm imports: seconds on a quiet host, past half a
+            # minute for transformers on a loaded one, so they share the run's own time limit.
+            try:
+                started = _read_line(stdout, time.monotonic() + _FORK_SECONDS
+                                     + (timeout if request["imports"] else 0.0))
+            except (TimeoutError, EOFError):
+                self.close()  # a judge that missed its answer would answer the next run with it
+                raise
             try:
                 return _read_line(stdout, time.monotonic() + timeout)
             except TimeoutError:
