@@ -33,7 +33,7 @@ def glyph_data(device):
 
 
 @part("fewshot")
-@points(5)
+@points(4)
 def test_sampler_counts_and_disjoint(student, rng, device):
     """EpisodeSampler.sample: shapes (N, K), (N, Q), (N,); N distinct eligible classes; every
     index is of its class; support and query disjoint; eligible classes sorted in .classes."""
@@ -57,7 +57,7 @@ def test_sampler_counts_and_disjoint(student, rng, device):
 
 
 @part("fewshot")
-@points(5)
+@points(4)
 def test_sampler_follows_specified_draws(student, reference, rng, device):
     """Same seed, same episodes as the specified draws (randperm of the classes, then one
     randperm per picked class), over repeated calls; a different seed gives other episodes."""
@@ -79,7 +79,7 @@ def test_sampler_follows_specified_draws(student, reference, rng, device):
 
 
 @part("fewshot")
-@points(3)
+@points(2)
 def test_sampler_uniform(student, rng):
     """Over many episodes every eligible class is picked equally often, and every example of a
     class lands in the support equally often (chi-square tests)."""
@@ -123,7 +123,7 @@ def test_episode_labels(student, device):
 
 
 @part("fewshot")
-@points(5)
+@points(4)
 def test_prototypes_and_logits(student, rng, device):
     """prototypes is the mean over the shots; proto_logits is -||q - c||^2 (float64), and
     neither modifies its arguments."""
@@ -151,7 +151,7 @@ def ref_embedder(channels, blocks, in_channels=3):
 
 
 @part("fewshot")
-@points(4)
+@points(3)
 def test_conv_embedder(student, rng, device):
     """ConvEmbedder: the parameter shapes of the specified blocks, and the same output as the
     specified stack with copied weights (train and eval mode, float64)."""
@@ -177,7 +177,7 @@ def test_conv_embedder(student, rng, device):
 
 
 @part("fewshot")
-@points(4)
+@points(3)
 def test_episode_loss(student, rng, device):
     """episode_loss: one batch through the model (support then query), cross-entropy of the
     negative squared distances to the prototypes, and the query accuracy (float64)."""
@@ -214,7 +214,7 @@ def ref_accuracy(reference, embed, y, k_shot, episodes, seed):
 
 
 @part("fewshot")
-@points(8)
+@points(6)
 def test_protonet_held_out_accuracy(student, reference, rng, device):
     """train_protonet on the 64 training glyph classes (120 5-way 5-shot episodes): 5-way 1-shot
     and 5-shot accuracy on 36 held-out classes, scored by the test from the model's embeddings,
