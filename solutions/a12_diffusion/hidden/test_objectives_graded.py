@@ -1,5 +1,5 @@
 """Graded: epsilon, x0 and v prediction and the conversions between them against diffusers'
-get_velocity and its handling of prediction_type (part "objectives", 15 points)."""
+get_velocity and its handling of prediction_type (part "objectives", 13 points)."""
 
 import pytest
 import torch
@@ -38,7 +38,7 @@ def test_velocity_matches_get_velocity(student, rng, device):
 
 
 @part("objectives")
-@points(3)
+@points(2)
 def test_training_target(student, rng, device):
     """training_target is the noise, x_0 or v for the three prediction types (default epsilon)."""
     sch, abar = schedule()
@@ -52,7 +52,7 @@ def test_training_target(student, rng, device):
 
 
 @part("objectives")
-@points(3)
+@points(2)
 def test_predict_x0_matches_diffusers(student, rng, device):
     """predict_x0 equals the pred_original_sample of DDPMScheduler.step for each prediction
     type, on model outputs that are not the exact target."""

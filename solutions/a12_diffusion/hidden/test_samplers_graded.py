@@ -1,6 +1,6 @@
 """Graded: the ancestral DDPM step against DDPMScheduler.step with the same noise, DDIM with
 eta = 0 and eta > 0 against DDIMScheduler.step with fewer steps, and both sampling loops
-against diffusers' loops with the same generator (part "samplers", 25 points)."""
+against diffusers' loops with the same generator (part "samplers", 20 points)."""
 
 import pytest
 import torch
@@ -38,7 +38,7 @@ def noise_of(seed, shape, device):
 
 
 @part("samplers")
-@points(6)
+@points(5)
 def test_ddpm_step_matches_diffusers(student, rng, device):
     """ddpm_step equals DDPMScheduler.step given the same noise, for every prediction type, both
     variance types and both schedules, at t = T-1, a middle t and t = 0 (no noise)."""
@@ -109,7 +109,7 @@ def ddim_cases(student, rng, device, eta):
 
 
 @part("samplers")
-@points(4)
+@points(3)
 def test_ddim_step_deterministic(student, rng, device):
     """ddim_step with eta = 0 equals DDIMScheduler.step (10 of 100 steps) for every prediction
     type and both schedules, down to t' < 0 (alpha_bar = 1), and ignores any noise given."""
@@ -122,7 +122,7 @@ def test_ddim_step_deterministic(student, rng, device):
 
 
 @part("samplers")
-@points(4)
+@points(3)
 def test_ddim_step_stochastic(student, rng, device):
     """ddim_step with eta = 0.5 and eta = 1 equals DDIMScheduler.step given the same
     variance noise, for every prediction type and both schedules."""
@@ -142,7 +142,7 @@ def test_ddim_step_needs_noise(student, rng, device):
 
 
 @part("samplers")
-@points(3)
+@points(2)
 def test_ddpm_sample_loop(student, rng, device):
     """ddpm_sample runs all T steps of a (fixed, toy) model as diffusers' DDPM loop does with a
     generator of the same seed, for epsilon and v prediction; repeated calls agree."""
@@ -165,7 +165,7 @@ def test_ddpm_sample_loop(student, rng, device):
 
 
 @part("samplers")
-@points(3)
+@points(2)
 def test_ddim_sample_loop(student, rng, device):
     """ddim_sample with 20 of 100 steps equals diffusers' DDIM loop for eta = 0 and eta = 0.7
     (same generator seed), and eta = 0 does not depend on the seed."""
