@@ -1,6 +1,6 @@
 """Graded: the autoencoder architecture, corruption, loss and training; a linear autoencoder
 recovers scikit-learn's PCA subspace; a denoising one beats its input noise (part
-"autoencoders", 15 points)."""
+"autoencoders", 12 points)."""
 
 import numpy as np
 import pytest
@@ -59,7 +59,7 @@ def test_forward_and_loss(student, rng, device):
 
 
 @part("autoencoders")
-@points(2)
+@points(1)
 def test_corrupt_uses_the_seeded_generator(student, rng, device):
     """corrupt adds std * eps from torch.Generator().manual_seed(seed), keeps dtype and device,
     does not modify x, and draws the same noise on a repeated call."""
@@ -98,7 +98,7 @@ def replay_training(model, x, *, epochs, lr, batch_size, noise_std, seed):
 
 
 @part("autoencoders")
-@points(2)
+@points(1)
 def test_training_recipe(student, rng, device):
     """train_autoencoder follows the handout's recipe (Adam, the seeded order of every epoch,
     the noise seeds seed + step, the last partial batch, the per-epoch mean loss): losses and
@@ -132,7 +132,7 @@ def centred_digits(device):
 
 
 @part("autoencoders")
-@points(4)
+@points(3)
 def test_linear_autoencoder_recovers_pca_subspace(student, device):
     """A linear autoencoder trained on centred digits spans the top-4 PCA subspace of
     scikit-learn: every principal angle between decoder_basis and PCA's components is small."""

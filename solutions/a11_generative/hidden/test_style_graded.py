@@ -1,6 +1,6 @@
 """Graded: Gram matrices, content, style and total-variation losses, AdaIN against instance
 normalisation, feature extraction and a short Gatys optimisation on the course's fixed feature
-network (part "style", 20 points)."""
+network (part "style", 14 points)."""
 
 import pytest
 import torch
@@ -22,7 +22,7 @@ def randn(rng, shape, device):
 
 
 @part("style")
-@points(3)
+@points(2)
 def test_gram_matrix(student, rng, device):
     """gram_matrix is F F^T / (C H W) per example, (B, C, C), for non-square feature maps, and
     does not modify its input."""
@@ -34,7 +34,7 @@ def test_gram_matrix(student, rng, device):
 
 
 @part("style")
-@points(3)
+@points(2)
 def test_content_and_tv_losses(student, rng, device):
     """content_loss is the mean squared difference; tv_loss sums the squared vertical and
     horizontal neighbour differences of every image and channel."""
@@ -48,7 +48,7 @@ def test_content_and_tv_losses(student, rng, device):
 
 
 @part("style")
-@points(3)
+@points(2)
 def test_style_loss(student, rng, device):
     """style_loss is the weighted sum over layers of the summed squared Gram differences, and
     raises ValueError when the lists differ in length."""
@@ -64,7 +64,7 @@ def test_style_loss(student, rng, device):
 
 
 @part("style")
-@points(4)
+@points(3)
 def test_adain_against_instance_norm(student, rng, device):
     """adain(c, s) = sigma(s) * instance_norm(c) + mu(s) with biased variances and eps inside the
     square root (torch's F.instance_norm as the oracle), for style maps of another size."""
@@ -112,7 +112,7 @@ def stripes(device):
 
 
 @part("style")
-@points(2)
+@points(1)
 def test_stylise_first_step_is_adam(student, rng, device):
     """stylise starts from the content image and takes Adam steps on the image: one step moves
     every pixel by lr * g / (|g| + 1e-8) against the gradient g of the total loss (weights,
@@ -147,7 +147,7 @@ def test_stylise_first_step_is_adam(student, rng, device):
 
 
 @part("style")
-@points(3)
+@points(2)
 def test_gatys_optimisation_moves_toward_the_style(student, rng, device):
     """A 60-step Gatys run (lr 0.05) lowers its total loss below a quarter of the first one, and
     the result's style loss (computed here) is below a quarter of the content image's."""

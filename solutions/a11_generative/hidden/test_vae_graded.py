@@ -1,6 +1,6 @@
 """Graded: reparameterisation, the Gaussian KL against torch.distributions, Bernoulli and
 Gaussian likelihoods, the (beta-)ELBO, the VAE, the importance-weighted bound and a trained VAE
-on digits (part "vae", 25 points)."""
+on digits (part "vae", 20 points)."""
 
 import math
 
@@ -31,7 +31,7 @@ def test_reparameterize(student, rng, device):
 
 
 @part("vae")
-@points(3)
+@points(2)
 def test_gaussian_kl_against_torch_distributions(student, rng, device):
     """gaussian_kl matches torch.distributions.kl_divergence(N(mu, sigma), N(0, 1)) summed over
     the latent (float64), and is 0 for the standard normal."""
@@ -47,7 +47,7 @@ def test_gaussian_kl_against_torch_distributions(student, rng, device):
 
 
 @part("vae")
-@points(3)
+@points(2)
 def test_bernoulli_log_likelihood(student, rng, device):
     """bernoulli_log_likelihood matches torch.distributions.Bernoulli(logits).log_prob summed over
     pixels, for binary and for grey-level targets, and stays finite at logits of +-200."""
@@ -78,7 +78,7 @@ def test_gaussian_log_likelihood(student, rng, device):
 
 
 @part("vae")
-@points(3)
+@points(2)
 def test_elbo_and_beta(student, rng, device):
     """elbo = log p(x|z) - beta KL for both likelihoods and several beta, per example; an unknown
     likelihood raises ValueError."""
@@ -143,7 +143,7 @@ def test_vae_architecture_and_forward(student, rng, device):
 
 
 @part("vae")
-@points(4)
+@points(3)
 def test_importance_weighted_estimate(student, rng, device):
     """importance_weighted_log_likelihood matches log-mean-exp of log p(x|z) + log p(z) -
     log q(z|x) (torch.distributions, float64), equals the one-sample ELBO for S = 1, and with
@@ -204,7 +204,7 @@ def test_train_vae_recipe(student, rng, device):
 
 
 @part("vae")
-@points(4)
+@points(3)
 def test_trained_vae_heldout_elbo(student, device):
     """train_vae (10 epochs, latent 8, hidden 128) reaches a held-out ELBO above -23 nats on
     binarised digits (the best image-independent model, the mean image, has -25; a correct VAE
