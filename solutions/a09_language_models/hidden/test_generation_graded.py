@@ -1,6 +1,6 @@
 """Graded: temperature, top-k and top-p filters against transformers' logits warpers, seeded
 sampling, the KV cache against the uncached forward, and generation against Hugging Face's
-greedy generate (part "generation", 25)."""
+greedy generate (part "generation", 20)."""
 
 import pytest
 import torch
@@ -50,7 +50,7 @@ def test_temperature_filter(student, rng, device):
 
 
 @part("generation")
-@points(4)
+@points(3)
 def test_top_k_filter(student, rng, device):
     """top_k_filter equals TopKLogitsWarper (ties with the k-th kept, k >= V keeps all), does not
     modify its argument, and k < 1 raises ValueError."""
@@ -66,7 +66,7 @@ def test_top_k_filter(student, rng, device):
 
 
 @part("generation")
-@points(4)
+@points(3)
 def test_top_p_filter(student, rng, device):
     """top_p_filter equals TopPLogitsWarper for several p (p = 1 keeps all, a tiny p keeps the
     most probable token), does not modify its argument; p outside (0, 1] raises ValueError."""
@@ -81,7 +81,7 @@ def test_top_p_filter(student, rng, device):
 
 
 @part("generation")
-@points(5)
+@points(4)
 def test_sample_next(student, rng, device):
     """sample_next: greedy is the argmax; sampling is torch.multinomial from the filtered softmax
     with a Generator seeded by ``seed`` (equal seeds, equal tokens), never draws a filtered token,
@@ -108,7 +108,7 @@ def test_sample_next(student, rng, device):
 
 
 @part("generation")
-@points(6)
+@points(5)
 def test_kv_cache_incremental(student, rng, device):
     """Feeding a prompt, then one or two tokens at a time with the cache, gives at every step the
     uncached model's logits of those positions; the cache holds (B, H, T_so_far, D) per block."""
@@ -135,7 +135,7 @@ def test_kv_cache_incremental(student, rng, device):
 
 
 @part("generation")
-@points(4)
+@points(3)
 def test_generate(student, rng, device):
     """Greedy generate equals Hugging Face's greedy generate; sampled generation is the same with
     and without the cache, repeatable for a seed, keeps the prompt, and draws step s as

@@ -1,5 +1,5 @@
 """Graded: GPT-2's attention, MLP, block, logits, loss, weight tying and initialisation against a
-tiny random Hugging Face GPT2LMHeadModel with copied weights, in float64 (part "gpt", 30)."""
+tiny random Hugging Face GPT2LMHeadModel with copied weights, in float64 (part "gpt", 20)."""
 
 import math
 
@@ -27,7 +27,7 @@ def student_gpt(student, hf, device, **kw):
 
 
 @part("gpt")
-@points(6)
+@points(4)
 def test_attention_matches_hf(student, rng, device):
     """CausalSelfAttention matches GPT2Attention (copied c_attn and c_proj), and returns the keys
     and values of every position as (B, H, T, D)."""
@@ -50,7 +50,7 @@ def test_attention_matches_hf(student, rng, device):
 
 
 @part("gpt")
-@points(5)
+@points(3)
 def test_mlp_and_block_match_hf(student, rng, device):
     """MLP (tanh GELU) and the pre-norm Block match GPT2MLP and GPT2Block."""
     hf = hf_gpt2(int(rng.integers(1000)), device)
@@ -73,7 +73,7 @@ def test_mlp_and_block_match_hf(student, rng, device):
 
 
 @part("gpt")
-@points(6)
+@points(4)
 def test_gpt_logits_match_hf(student, rng, device):
     """GPT logits match GPT2LMHeadModel for several lengths (1 up to n_positions), and a
     sequence longer than n_positions raises ValueError."""
@@ -93,7 +93,7 @@ def test_gpt_logits_match_hf(student, rng, device):
 
 
 @part("gpt")
-@points(4)
+@points(3)
 def test_lm_loss_matches_hf(student, rng, device):
     """lm_loss equals GPT2LMHeadModel's loss with labels (shifted by one, -100 ignored; HF
     computes it in float32) and the float64 mean of -log p over the kept targets."""
@@ -119,7 +119,7 @@ def test_lm_loss_matches_hf(student, rng, device):
 
 
 @part("gpt")
-@points(4)
+@points(3)
 def test_weight_tying(student, rng, device):
     """lm_head.weight is wte.weight: one Parameter (named once), and its gradient collects both
     the embedding's and the head's contributions."""
@@ -138,7 +138,7 @@ def test_weight_tying(student, rng, device):
 
 
 @part("gpt")
-@points(5)
+@points(3)
 def test_gpt2_init(student, rng, device):
     """The constructor initialises as GPT-2: N(0, 0.02^2) weights, c_proj weights with std
     0.02 / sqrt(2 n_layer), zero biases, unit LayerNorms; the state_dict has the handout's keys

@@ -1,6 +1,6 @@
 """Graded: the n-gram baseline against counts done here, bits per character against a loop over
 chunks done here, and a character-level GPT trained on the Python documentation that beats the
-bigram baseline on held-out text (part "training", 20)."""
+bigram baseline on held-out text (part "training", 15)."""
 
 import math
 
@@ -25,7 +25,7 @@ def ngram_oracle(train: list[int], ev: list[int], n: int, v: int, alpha: float) 
 
 
 @part("training")
-@points(5)
+@points(4)
 def test_ngram_bpc(student, rng):
     """ngram_bpc is the add-alpha n-gram's bits per character for n = 1, 2, 3 (contexts from the
     evaluated text, positions before n - 1 skipped); n < 1 or alpha <= 0 raises ValueError."""
@@ -43,7 +43,7 @@ def test_ngram_bpc(student, rng):
 
 
 @part("training")
-@points(5)
+@points(4)
 def test_bits_per_char(student, reference, rng, device):
     """bits_per_char scores every character after the first once, in chunks of block_size + 1
     sharing one character, in eval mode, and leaves the model's mode as it was."""
@@ -76,7 +76,7 @@ def test_bits_per_char(student, reference, rng, device):
 
 
 @part("training")
-@points(10)
+@points(7)
 def test_char_gpt_beats_bigram(student, reference, device):
     """A one-block character GPT trained for 300 steps on the Python documentation (the
     handout's other defaults, seed 0) reaches a held-out BPC (scored by the reference's
