@@ -1,6 +1,6 @@
 """Graded: temperature, top-k and top-p filters against transformers' logits warpers, seeded
 sampling, the KV cache against the uncached forward, and generation against Hugging Face's
-greedy generate (part "generation", 20)."""
+greedy generate (part "generation", 18)."""
 
 import pytest
 import torch
@@ -81,7 +81,7 @@ def test_top_p_filter(student, rng, device):
 
 
 @part("generation")
-@points(4)
+@points(3)
 def test_sample_next(student, rng, device):
     """sample_next: greedy is the argmax; sampling is torch.multinomial from the filtered softmax
     with a Generator seeded by ``seed`` (equal seeds, equal tokens), never draws a filtered token,
@@ -108,7 +108,7 @@ def test_sample_next(student, rng, device):
 
 
 @part("generation")
-@points(5)
+@points(4)
 def test_kv_cache_incremental(student, rng, device):
     """Feeding a prompt, then one or two tokens at a time with the cache, gives at every step the
     uncached model's logits of those positions; the cache holds (B, H, T_so_far, D) per block."""

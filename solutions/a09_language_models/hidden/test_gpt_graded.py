@@ -1,5 +1,5 @@
 """Graded: GPT-2's attention, MLP, block, logits, loss, weight tying and initialisation against a
-tiny random Hugging Face GPT2LMHeadModel with copied weights, in float64 (part "gpt", 20)."""
+tiny random Hugging Face GPT2LMHeadModel with copied weights, in float64 (part "gpt", 18)."""
 
 import math
 
@@ -119,7 +119,7 @@ def test_lm_loss_matches_hf(student, rng, device):
 
 
 @part("gpt")
-@points(3)
+@points(2)
 def test_weight_tying(student, rng, device):
     """lm_head.weight is wte.weight: one Parameter (named once), and its gradient collects both
     the embedding's and the head's contributions."""
@@ -138,7 +138,7 @@ def test_weight_tying(student, rng, device):
 
 
 @part("gpt")
-@points(3)
+@points(2)
 def test_gpt2_init(student, rng, device):
     """The constructor initialises as GPT-2: N(0, 0.02^2) weights, c_proj weights with std
     0.02 / sqrt(2 n_layer), zero biases, unit LayerNorms; the state_dict has the handout's keys
