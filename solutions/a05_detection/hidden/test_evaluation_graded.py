@@ -35,7 +35,7 @@ def coco_matches(pred: dict, target: dict, threshold_index: int):
 
 
 @part("evaluation")
-@points(4)
+@points(3)
 def test_match_detections(student, rng, device):
     """match_detections gives pycocotools' true positives and ignored detections (crowd regions
     matched by intersection over detection area) at IoU 0.5 and 0.75, one image and class."""
@@ -107,7 +107,7 @@ def test_average_precision(student, rng):
 
 
 @part("evaluation")
-@points(5)
+@points(4)
 def test_coco_map(student, rng, device):
     """coco_map gives pycocotools' AP@[.5:.95], AP@.5 and AP@.75 on 25 images of 3 classes
     (missed, doubled, misclassified and false detections; images without objects)."""
