@@ -19,15 +19,18 @@ from autograder.testing import assert_close, part, points
 TOL = {"rtol": 1e-10, "atol": 1e-10}
 SIZES = ((8.0, 12.0), (16.0, 20.0), (28.0, 40.0))  # A = 4 anchors a location on every level
 RATIOS = ((0.5, 1.0), (0.5, 1.0), (0.5, 1.0))
-CHANNELS = 3
+CHANNELS = 8
 
 
 def oracle_head(rng: np.random.Generator, num_anchors: int) -> RPNHead:
-    """torchvision's RPNHead in float64 with random (not the std-0.01) weights."""
+    """torchvision's RPNHead in float64 with random (not the std-0.01) weights; the 3x3 conv's
+    bias is shifted up so that the ReLU rarely zeroes a whole location (which would tie its
+    scores with other locations')."""
     head = RPNHead(CHANNELS, num_anchors).double().eval()
     with torch.no_grad():
         for p in head.parameters():
             p.copy_(torch.from_numpy(rng.normal(0.0, 0.4, size=tuple(p.shape))))
+        head.conv[0][0].bias.add_(1.0)
     return head
 
 
@@ -198,10 +201,10 @@ def test_filter_proposals_edges(student, rng, device):
     tied = torch.cat([corners, corners, corners + 6.0, corners + 6.0], 1)[None]
     tied_logits = torch.tensor([[0.5, 1.0, 0.5, 1.0, -1.0, 0.5, 1.0, 1.0, 0.5, 0.5, -1.0, 1.0]],
                                dtype=torch.float64)
-    rpn = oracle_rpn(head, SIZES, RATIOS, 6, 9, 0.5)
+    rpn = oracle_rpn(head, SIZES, RATIOS, 6, 10, 0.5)
     (want_b,), (want_s,) = rpn.filter_proposals(tied, tied_logits, [(200, 200)], per_level)
     (got_b,), (got_s,) = student.rpn.filter_proposals(tied.to(device), tied_logits.to(device),
-                                                      [(200, 200)], per_level, 6, 9, 0.5)
+                                                      [(200, 200)], per_level, 6, 10, 0.5)
     assert_close(got_s, want_s, **TOL, name="scores with ties (in order)")
     assert torch.equal(torch.sort(got_b.cpu()[:, 0]).values, torch.sort(want_b[:, 0]).values), (
         "with tied scores, the proposals kept differ from torchvision's")
