@@ -67,6 +67,17 @@ def _project_masks_edges(student, rng, device):
     got = student.mask_head.project_masks(ones, box, torch.tensor([0], device=device), 4)
     assert_close(got, torch.ones((1, 4, 4), dtype=torch.float64), **TOL,
                  name="targets of a box inside a mask of ones")
+    # A mask of ones up to the image's border shows where samples fall outside it (0 beyond
+    # -1 and H or W, clamped in between): boxes leaving each side, and one wholly outside.
+    leaving = torch.tensor([[-3.0, -2.5, 4.0, 5.0], [6.5, 8.0, 13.5, 11.0],
+                            [-6.0, -5.0, -1.5, -1.2], [-0.5, -0.7, 12.0, 10.0],
+                            [10.2, 8.4, 14.0, 13.0],
+                            [-1.5, -1.5, 5.5, 5.5]],  # M = 7: its first samples at exactly -1
+                           dtype=torch.float64, device=device)
+    first = torch.zeros(6, dtype=torch.int64, device=device)
+    assert_close(student.mask_head.project_masks(ones, leaving, first, 7),
+                 project_masks_on_boxes(ones, leaving, first, 7), **TOL,
+                 name="targets of boxes leaving a mask of ones")
     boxes, idx = proposals_for(rng, gt_boxes, 4, 32)
     call = watch_call(student.mask_head.project_masks, gt, boxes, idx, 7)
     assert call.changed == [], f"project_masks modified {call.changed}"
@@ -104,17 +115,25 @@ def _mask_loss_without_proposals(student, device):
 
 def _paste_masks_matches_torchvision(student, rng, device):
     """paste_masks matches torchvision's paste_masks_in_image with padding 0, 1 and 2, boxes
-    inside the image, partly outside, and tiny; no masks give (0, 1, H, W)."""
+    inside the image, past each edge, wholly outside, and tiny; no masks give (0, 1, H, W)."""
     m_size, h, w = 14, 30, 26
     masks = torch.as_tensor(rng.random((5, 1, m_size, m_size)), device=device)
     xy = rng.uniform(-6, 22, (5, 2))
     wh = rng.uniform(1, 18, (5, 2))
     boxes = torch.as_tensor(np.concatenate([xy, xy + wh], 1), device=device)
     boxes[0] = torch.tensor([3.2, 4.7, 3.9, 5.1])
+    boxes[1] = torch.tensor([20.5, 25.2, 31.0, 33.9])   # past the right and bottom edges
+    boxes[2] = torch.tensor([-3.4, -2.1, 8.8, 9.6])     # past the left and top edges
     for padding in (0, 1, 2):
         got = student.mask_head.paste_masks(masks, boxes, (h, w), padding)
         assert_close(got, paste_masks_in_image(masks, boxes, (h, w), padding), **TOL,
                      name=f"pasted masks (padding {padding})")
+    # Wholly outside, above and left, and right and below (torchvision's paste raises on these).
+    outside = torch.tensor([[-9.0, -7.5, -2.2, -1.4], [27.3, 31.0, 35.0, 36.0]], device=device,
+                           dtype=torch.float64)
+    got = student.mask_head.paste_masks(masks[:2], outside, (h, w), 1)
+    assert_close(got, torch.zeros((2, 1, h, w), dtype=torch.float64), **TOL,
+                 name="masks pasted at boxes wholly outside the image")
     empty = student.mask_head.paste_masks(masks[:0], boxes[:0], (h, w), 1)
     assert tuple(empty.shape) == (0, 1, h, w), "no masks should give a (0, 1, H, W) result"
     call = watch_call(student.mask_head.paste_masks, masks, boxes, (h, w), 1)
@@ -128,6 +147,8 @@ def _mask_iou(student, rng, device):
     b = rng.random((3, 9, 7)) < 0.5
     a[1] = False
     b[2] = False
+    a[0], b[0] = False, False  # one pixel each, the same: IoU 1 over a union of 1
+    a[0, 2, 3], b[0, 2, 3] = True, True
     want = np.zeros((4, 3))
     for i in range(4):
         for j in range(3):
@@ -149,8 +170,8 @@ def test_mask_targets(student, rng, device):
     """project_masks matches torchvision's project_masks_on_boxes (RoI Align, aligned=False,
     adaptive sampling grid) for M = 7, 14 and 28, boxes larger and smaller than M pixels, a
     sub-pixel box and one larger than the image, in float64 and float32. project_masks: no
-    proposals give an empty (0, M, M) result; a box over a whole mask of ones gives ones; the
-    arguments are not modified."""
+    proposals give an empty (0, M, M) result; a box over a whole mask of ones gives ones, and
+    boxes leaving such a mask on each side match torchvision; the arguments are not modified."""
     _project_masks_matches_torchvision(student, rng, device)
     _project_masks_edges(student, rng, device)
 
@@ -169,8 +190,8 @@ def test_mask_loss(student, rng, device):
 @points(8)
 def test_paste_masks_and_iou(student, rng, device):
     """paste_masks matches torchvision's paste_masks_in_image with padding 0, 1 and 2, boxes
-    inside the image, partly outside, and tiny; no masks give (0, 1, H, W). mask_iou gives the
-    (N, K) float64 IoU of bool and 0/1 masks, 0 where both masks are empty, and does not modify
-    its arguments."""
+    inside the image, past each edge, wholly outside, and tiny; no masks give (0, 1, H, W).
+    mask_iou gives the (N, K) float64 IoU of bool and 0/1 masks (one-pixel masks too), 0 where
+    both masks are empty, and does not modify its arguments."""
     _paste_masks_matches_torchvision(student, rng, device)
     _mask_iou(student, rng, device)

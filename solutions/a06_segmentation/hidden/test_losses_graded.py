@@ -49,7 +49,7 @@ def _cross_entropy_matches_torch(student, rng, device):
         got = student.seg_losses.pixel_cross_entropy(logits, target, weight, 7, reduction)
         want = F.cross_entropy(logits, target, weight=weight, ignore_index=7, reduction=reduction)
         assert_close(got, want, **TOL, name=f"weighted loss, reduction {reduction!r}")
-    logits, target = batch(rng, device, c=3, h=4, w=3)
+    logits, target = batch(rng, device, c=5, h=3, w=4)  # more classes than rows or columns
     assert_close(student.seg_losses.pixel_cross_entropy(logits, target), F.cross_entropy(
         logits, target), **TOL, name="unweighted mean loss (default ignore_index -100)")
 
@@ -110,11 +110,11 @@ def _soft_jaccard_matches_formula(student, rng, device):
 @points(3)
 def test_focal_loss_matches_torchvision(student, rng, device):
     """sigmoid_focal_loss matches torchvision.ops.sigmoid_focal_loss for several alpha (also
-    alpha < 0: no weighting) and gamma (also 0: weighted BCE), all reductions; an unknown
-    reduction raises ValueError."""
+    alpha < 0: no weighting, and alpha = 0: negatives only) and gamma (also 0: weighted BCE),
+    all reductions; an unknown reduction raises ValueError."""
     x = torch.as_tensor(rng.standard_normal((3, 2, 4, 5)) * 3, device=device)
     t = torch.as_tensor((rng.random((3, 2, 4, 5)) < 0.3).astype(float), device=device)
-    for alpha, gamma in ((0.25, 2.0), (0.6, 0.0), (-1.0, 1.5)):
+    for alpha, gamma in ((0.25, 2.0), (0.6, 0.0), (-1.0, 1.5), (0.0, 2.0)):
         for reduction in ("none", "mean", "sum"):
             got = student.seg_losses.sigmoid_focal_loss(x, t, alpha, gamma, reduction)
             want = sigmoid_focal_loss(x, t, alpha, gamma, reduction)

@@ -73,7 +73,8 @@ def _scores_match_formulas(student, rng):
 
 def _absent_classes_and_empty(student):
     """A class neither true nor predicted has IoU nan and is left out of mIoU; a class predicted
-    but never true has IoU 0 and counts; an empty matrix gives nan accuracy and mIoU."""
+    but never true has IoU 0 and counts; a class of one pixel predicted right has IoU 1; an empty
+    matrix gives nan accuracy and mIoU."""
     cm = torch.tensor([[3, 0, 1], [0, 0, 0], [0, 0, 4]])
     iou = student.seg_metrics.per_class_iou(cm).numpy()
     assert math.isnan(iou[1]), "a class that is nowhere should have IoU nan"
@@ -84,6 +85,9 @@ def _absent_classes_and_empty(student):
                  name="IoU of a class predicted but never true")
     assert_close(student.seg_metrics.mean_iou(cm2), 0.25, rtol=1e-12,
                  name="mIoU counting a class predicted but never true")
+    single = torch.tensor([[1, 0], [0, 5]])  # class 0: one pixel, predicted right
+    assert_close(student.seg_metrics.per_class_iou(single), [1.0, 1.0], rtol=1e-12,
+                 name="IoU of a class of one pixel")
     empty = torch.zeros((3, 3), dtype=torch.int64)
     assert math.isnan(student.seg_metrics.pixel_accuracy(empty)), "empty matrix: accuracy nan"
     assert math.isnan(student.seg_metrics.mean_iou(empty)), "empty matrix: mIoU nan"

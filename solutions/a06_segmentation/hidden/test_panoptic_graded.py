@@ -126,12 +126,53 @@ def _pq_void_absent_and_errors(student):
     assert raised.value.type_name == "ValueError", "maps of different shapes should raise"
 
 
+def _two_matches_in_a_class(student):
+    """Three true positives of one class with IoUs 1, 2/3 and 1 (one pixel in both maps): SQ_c
+    is their mean."""
+    gs = np.zeros((6, 6), dtype=np.int64)
+    gi = np.zeros((6, 6), dtype=np.int64)
+    gs[0:2, 0:2], gi[0:2, 0:2] = 1, 1          # class 1, 4 px, predicted exactly
+    gs[3:5, 3:6], gi[3:5, 3:6] = 1, 2          # class 1, 6 px, predicted as 4 of them
+    gs[5, 0], gi[5, 0] = 1, 3                  # class 1, one pixel, predicted exactly
+    ps, pi = gs.copy(), gi.copy()
+    ps[3:5, 5], pi[3:5, 5] = 0, 0
+    out = student.panoptic.panoptic_quality(ps, pi, gs, gi, 2)
+    want = pq_oracle(ps, pi, gs, gi, 2)
+    assert list(out["tp"]) == [1, 3], "true positives per class are wrong"
+    for key in ("pq", "sq", "rq"):
+        assert_close(out[f"per_class_{key}"], want[key], rtol=1e-12,
+                     name=f"per-class {key.upper()} with three matches in a class")
+
+
+def _segments_contract(student):
+    """segments: -1 outside keep, segments numbered by sorted (class, instance); one kept pixel
+    gives one segment, none gives an empty class list."""
+    sem = np.array([[2, 1, 1], [0, 2, 1]])
+    inst = np.array([[5, 3, 3], [0, 4, 3]])
+    keep = np.array([[True, True, False], [True, True, True]])
+    index, classes = student.panoptic.segments(sem, inst, keep)
+    assert index.tolist() == [[3, 1, -1], [0, 2, 1]], "the segment index map is wrong"
+    assert classes.tolist() == [0, 1, 2, 2], "the classes of the segments are wrong"
+    one = np.zeros_like(keep)
+    one[0, 1] = True
+    index, classes = student.panoptic.segments(sem, inst, one)
+    assert index.tolist() == [[-1, 0, -1], [-1, -1, -1]] and classes.tolist() == [1], (
+        "one kept pixel should give one segment")
+    index, classes = student.panoptic.segments(sem, inst, np.zeros_like(keep))
+    assert (index == -1).all() and classes.shape == (0,), "nothing kept: no segment"
+
+
 @part("panoptic")
 @points(6)
 def test_pq_hand_cases_void_and_errors(student):
     """A hand-made 6 x 6 case: a true positive of IoU 5/8, an IoU of exactly 0.5 (not a match:
     one FP and one FN), a missed segment and a spurious one. Void ground-truth pixels leave both
     maps (a prediction inside them disappears); a class in neither map is nan and left out of
-    the means; maps of different shapes raise ValueError."""
+    the means; maps of different shapes raise ValueError. Three true positives of one class:
+    SQ_c is the mean of their IoUs (one of them a single pixel). segments numbers the kept
+    pixels' (class, instance) pairs in sorted order, -1 elsewhere, also for one kept pixel and
+    for none."""
     _pq_hand_case(student)
     _pq_void_absent_and_errors(student)
+    _two_matches_in_a_class(student)
+    _segments_contract(student)

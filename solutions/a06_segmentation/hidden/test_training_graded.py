@@ -105,6 +105,9 @@ def _predict(student, rng, device):
     want = reference_forward(sd, x, 1, "transpose").argmax(1)
     assert (got == want).float().mean().item() > 0.99, "the predicted labels are not the arg-max"
     assert model.training is False, "predict should leave the model in eval mode"
+    none = student.seg_data.predict(model, x[:0], 2)
+    assert none.dtype == torch.int64 and tuple(none.shape) == (0, 7, 6), (
+        "no images should give (0, H, W) int64 labels")
 
 
 @part("training")
@@ -137,8 +140,8 @@ def test_trimap_and_predict(student, rng, device):
     """trimap_to_labels maps 1 -> 1, 2 -> 0, 3 -> ignore_index (default 255 and another value),
     returns int64, keeps the shape, does not modify the trimap, and raises ValueError for any
     other value. predict returns the int64 arg-max of the logits for every image (5 images in
-    batches of 2: the last batch partial), leaves the model in eval mode and does not modify the
-    images."""
+    batches of 2: the last batch partial; no images give (0, H, W)), leaves the model in eval
+    mode and does not modify the images."""
     _trimap_to_labels(student, rng, device)
     _predict(student, rng, device)
 

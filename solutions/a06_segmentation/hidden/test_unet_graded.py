@@ -54,6 +54,9 @@ def _unet_parameter_shapes_and_errors(student):
         got = {name: tuple(t.shape) for name, t in model.state_dict().items()}
         assert got == expected_shapes(5, 3, 6, 3, up), (
             f"the state_dict of the {up} U-Net does not have the handout's names and shapes")
+    smallest = student.unet.UNet(2, 2, 1, 1, "bilinear")  # base 1 and depth 1 are allowed
+    got = {name: tuple(t.shape) for name, t in smallest.state_dict().items()}
+    assert got == expected_shapes(2, 2, 1, 1, "bilinear"), "UNet(2, 2, base=1, depth=1) is wrong"
     for args in ((3, 2, 4, 0, "transpose"), (3, 2, 0, 2, "transpose"), (3, 2, 4, 2, "nearest")):
         with pytest.raises(StudentError) as raised:
             student.unet.UNet(*args)
@@ -63,7 +66,7 @@ def _unet_parameter_shapes_and_errors(student):
 def _unet_num_parameters_formula(student):
     """unet_num_parameters matches the parameter count of the handout's layout for several
     channel counts, widths, depths and both modes, and raises ValueError as UNet does."""
-    for cin, k, base, depth in ((3, 4, 8, 2), (1, 2, 3, 1), (4, 7, 5, 4)):
+    for cin, k, base, depth in ((3, 4, 8, 2), (1, 2, 3, 1), (4, 7, 5, 4), (2, 3, 1, 1)):
         for up in ("transpose", "bilinear"):
             want = sum(math.prod(s) for s in expected_shapes(cin, k, base, depth, up).values())
             got = student.unet.unet_num_parameters(cin, k, base, depth, up)
@@ -91,8 +94,9 @@ def test_unet_forward_and_size(student, rng, device):
 @points(7)
 def test_unet_layout_and_parameter_count(student):
     """The parameters of UNet(5, 3, base=6, depth=3) in both modes have exactly the handout's
-    names and shapes; depth 0, base 0 and an unknown upsampling mode raise ValueError.
-    unet_num_parameters matches the parameter count of the handout's layout for several channel
-    counts, widths, depths and both modes, and raises ValueError as UNet does."""
+    names and shapes, and so has the smallest, base 1 and depth 1; depth 0, base 0 and an
+    unknown upsampling mode raise ValueError. unet_num_parameters matches the parameter count
+    of the handout's layout for several channel counts, widths, depths and both modes, and
+    raises ValueError as UNet does."""
     _unet_parameter_shapes_and_errors(student)
     _unet_num_parameters_formula(student)
