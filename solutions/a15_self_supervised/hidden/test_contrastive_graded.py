@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from digit_tensors import digits
 from pytorch_metric_learning import losses
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
@@ -67,18 +68,6 @@ def augment_oracle(x, seed, max_shift=1, noise=0.1, drop=0.2):
     eps = torch.randn((n, 64), generator=gen, dtype=torch.float64)
     out = torch.where(keep.to(x.device), shift_oracle(x, shifts), 0.0)
     return torch.clamp(out + noise * eps.to(x.device, x.dtype), min=0.0, max=1.0)
-
-
-def digits(device):
-    from dnn.data import load_digits
-
-    d = load_digits(seed=0)
-
-    def t(s):
-        return (torch.as_tensor(d[s].x, dtype=torch.float32, device=device),
-                torch.as_tensor(d[s].y, device=device))
-
-    return t("train"), t("test")
 
 
 @part("self_supervised")

@@ -5,6 +5,7 @@ brute-force scikit-learn search, and metric training on digits (part "metric", 3
 import numpy as np
 import pytest
 import torch
+from digit_tensors import digits
 from pytorch_metric_learning import distances, losses, miners, reducers
 from pytorch_metric_learning.utils import loss_and_miner_utils as lmu
 from sklearn.neighbors import NearestNeighbors
@@ -30,18 +31,6 @@ def loss_grad(student, fn, emb, labels, **kw):
 
 def triplet_set(a, p, n):
     return set(zip(a.tolist(), p.tolist(), n.tolist(), strict=True))
-
-
-def digits(device):
-    from dnn.data import load_digits
-
-    d = load_digits(seed=0)
-
-    def t(s):
-        return (torch.as_tensor(d[s].x, dtype=torch.float32, device=device),
-                torch.as_tensor(d[s].y, device=device))
-
-    return t("train"), t("test")
 
 
 @part("metric")
