@@ -133,6 +133,9 @@ def run(attacks: list[dict[str, Any]]) -> dict[str, Any]:
     start = time.perf_counter()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AUTOGRADER_TEST_SECRET", ENV_CANARY)
+        # One at a time, unlike test_attacks.py: with uid isolation the submissions share the
+        # container's disk, and disk_fill graded beside another made that one's judge fail
+        # ("No space left on device", reported as the judge's failure; 2026-12-07).
         results = grade(paths, assignment_id="toy", out=out, solutions=toy.parent)
     seconds = time.perf_counter() - start
     listener.server.close()
