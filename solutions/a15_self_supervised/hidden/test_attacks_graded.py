@@ -1,5 +1,5 @@
 """Graded: input gradients, FGSM, the L-inf and L2 projections, random starts, PGD in both norms
-and the robust-accuracy curve on a fixed digit classifier (part "attacks", 35 points).
+and the robust-accuracy curve on a fixed digit classifier (part "attacks", 31 points).
 
 torchattacks 3.5.1 pins requests~=2.25.1, which conflicts with the course's Jupyter stack, so
 the oracles are analytic (a linear softmax model's input gradient in closed form) and an
@@ -71,7 +71,7 @@ def oracle_pgd(model, x, y, eps, alpha, steps, norm, delta0=None):
 
 
 @part("attacks")
-@points(4)
+@points(3)
 def test_input_gradient_closed_form(student, reference, device):
     """input_gradient of the fixed ReLU MLP equals the hand-derived back-propagation
     W1^T (relu'(h) * W2^T (softmax(z) - onehot(y))) / N, and the call leaves x and the
@@ -128,7 +128,7 @@ def test_projections(student, rng, device):
 
 
 @part("attacks")
-@points(4)
+@points(3)
 def test_random_start(student, device):
     """random_start: the same seed gives the same start, other seeds others; L-inf starts fill
     [-eps, eps] uniformly, L2 starts lie inside the ball with directions and radii as specified;
@@ -154,7 +154,7 @@ def test_random_start(student, device):
 
 
 @part("attacks")
-@points(6)
+@points(5)
 def test_pgd_linf_matches_oracle(student, reference, rng, device):
     """pgd with norm="linf" follows torchattacks' PGD step for step (no start and a given random
     start), stays in the eps-box and in [0, 1], and beats FGSM at the same eps."""
@@ -179,7 +179,7 @@ def test_pgd_linf_matches_oracle(student, reference, rng, device):
 
 
 @part("attacks")
-@points(6)
+@points(5)
 def test_pgd_l2_matches_oracle(student, reference, rng, device):
     """pgd with norm="l2" follows torchattacks' PGDL2 step for step (no start and a given
     random start) and stays in the L2 ball and [0, 1]."""
