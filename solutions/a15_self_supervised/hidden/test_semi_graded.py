@@ -73,7 +73,7 @@ def test_pseudo_labels(student, rng, device):
     assert student.semi.pseudo_labels(ties, 1.0)[1].cpu().tolist() == [False] * 3 + [True], (
         "wrong mask at threshold 1")
     assert student.semi.pseudo_labels(z, 0.0)[1].all(), "threshold 0 does not keep every row"
-    for bad in ((z, 1.5), (z, -0.1), (z[0], 0.5)):
+    for bad in ((z, 1.5), (z, -0.1), (z[0], 0.5), (z[None], 0.5)):
         with pytest.raises(StudentError, match="ValueError"):
             student.semi.pseudo_labels(*bad)
 
@@ -199,7 +199,7 @@ def test_ema_update_formula_over_repeated_calls(student, reference, rng, device)
 def test_ema_update_buffers_and_flags(student, reference, rng, device):
     """ema_update copies the student's buffers (running mean and variance, num_batches_tracked)
     into the teacher, keeps the teacher's requires_grad flags, leaves no .grad, and raises
-    ValueError for a decay outside [0, 1] or models with other parameter names."""
+    ValueError for a decay outside [0, 1] or models with other parameter or buffer names."""
     teacher, pupil, _ = bn_pair(student, reference, rng, device)
     s = random_state(reference.semi, rng, 8)
     pupil.load_state_dict(s)
@@ -221,6 +221,10 @@ def test_ema_update_buffers_and_flags(student, reference, rng, device):
     other.double()
     with pytest.raises(StudentError, match="ValueError"):
         student.semi.ema_update(teacher, other, 0.5)
+    encoder = student.contrastive.Encoder(8, 8, 8, 0)  # other parameters, the same (no) buffers
+    encoder.double()
+    with pytest.raises(StudentError, match="ValueError"):
+        student.semi.ema_update(other, encoder, 0.5)
 
 
 def ten_per_class(y, k=10):
