@@ -33,7 +33,7 @@ def glyph_data(device):
 
 
 @part("fewshot")
-@points(4)
+@points(3)
 def test_sampler_counts_and_disjoint(student, rng, device):
     """EpisodeSampler.sample: shapes (N, K), (N, Q), (N,); N distinct eligible classes; every
     index is of its class; support and query disjoint; eligible classes sorted in .classes."""
@@ -57,7 +57,7 @@ def test_sampler_counts_and_disjoint(student, rng, device):
 
 
 @part("fewshot")
-@points(4)
+@points(3)
 def test_sampler_follows_specified_draws(student, reference, rng, device):
     """Same seed, same episodes as the specified draws (randperm of the classes, then one
     randperm per picked class), over repeated calls; a different seed gives other episodes."""
@@ -123,7 +123,7 @@ def test_episode_labels(student, device):
 
 
 @part("fewshot")
-@points(4)
+@points(3)
 def test_prototypes_and_logits(student, rng, device):
     """prototypes is the mean over the shots; proto_logits is -||q - c||^2 (float64), and
     neither modifies its arguments."""
@@ -214,7 +214,7 @@ def ref_accuracy(reference, embed, y, k_shot, episodes, seed):
 
 
 @part("fewshot")
-@points(6)
+@points(5)
 def test_protonet_held_out_accuracy(student, reference, rng, device):
     """train_protonet on the 64 training glyph classes (120 5-way 5-shot episodes): 5-way 1-shot
     and 5-shot accuracy on 36 held-out classes, scored by the test from the model's embeddings,

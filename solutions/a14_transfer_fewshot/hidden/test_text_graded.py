@@ -82,7 +82,7 @@ def test_pad_batch_matches_tokenizer(student, bert, rng):
 
 
 @part("text")
-@points(4)
+@points(3)
 def test_top_layer_matches_bert(student, doc_task, rng, device):
     """TopLayer: parameters by shape; with MiniLM's last layer loaded it maps that layer's
     inputs to MiniLM's last hidden states on the real tokens (float32); heads that do not
@@ -124,7 +124,7 @@ def test_linear_head_on_frozen_features(student, doc_task, rng, device):
 
 
 @part("text")
-@points(4)
+@points(3)
 def test_fine_tune_top_layer(student, reference, doc_task, rng, device):
     """fine_tune_top from MiniLM's last layer on the same 20 labels: an eval-mode FineTuned whose
     logits are head(mean_pool(top(x, mask))) (checked with its own weights), the top layer moved
@@ -155,7 +155,7 @@ def test_fine_tune_top_layer(student, reference, doc_task, rng, device):
 
 
 @part("text")
-@points(4)
+@points(3)
 def test_mean_pool_matches_sentence_transformers(student, minilm, rng, device):
     """mean_pool of MiniLM's token embeddings equals sentence-transformers' Pooling output
     (before normalisation), l2_normalize of it equals model.encode (after Normalize); extra
