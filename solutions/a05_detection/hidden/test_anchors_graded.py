@@ -1,4 +1,4 @@
-"""Graded: anchors against torchvision's AnchorGenerator (part "anchors", 10 points)."""
+"""Graded: anchors against torchvision's AnchorGenerator (part "anchors", 9 points)."""
 
 import torch
 from torchvision.models.detection.anchor_utils import AnchorGenerator
@@ -41,7 +41,7 @@ def test_grid_anchors(student, device):
 
 
 @part("anchors")
-@points(4)
+@points(3)
 def test_multilevel_anchors(student, device):
     """multilevel_anchors gives AnchorGenerator's anchors for a non-square image and three
     feature levels with their own sizes and aspect ratios (stride = image size // grid)."""

@@ -1,4 +1,4 @@
-"""Graded: box conversions, areas and the IoU family against torchvision.ops (part "boxes", 15)."""
+"""Graded: box conversions, areas and the IoU family against torchvision.ops (part "boxes", 12)."""
 
 import pytest
 import torch
@@ -71,7 +71,7 @@ def test_box_inter_union(student, rng, device):
 
 
 @part("boxes")
-@points(3)
+@points(2)
 def test_box_iou(student, rng, device):
     """box_iou matches torchvision.ops.box_iou on overlapping, nested, touching and disjoint
     pairs and degenerate boxes; two zero-area boxes have IoU 0; empty inputs give (N, 0)."""

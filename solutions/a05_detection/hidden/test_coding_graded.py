@@ -1,5 +1,5 @@
 """Graded: box coding against torchvision's BoxCoder, matching against its Matcher, and the
-balanced sampler (part "coding", 15 points)."""
+balanced sampler (part "coding", 12 points)."""
 
 import math
 
@@ -66,7 +66,7 @@ def quality_matrix(rng: np.random.Generator) -> torch.Tensor:
 
 
 @part("coding")
-@points(4)
+@points(3)
 def test_match(student, rng, device):
     """match equals torchvision's Matcher (high 0.7, low 0.3; 0.5 / 0.5) with and without
     low-quality matches: exact thresholds, ties of the best anchor per ground truth; the quality

@@ -1,5 +1,5 @@
 """Graded: matching, precision-recall, AP and COCO mAP against pycocotools' COCOeval and the
-PASCAL VOC devkit's AP (part "evaluation", 18 points)."""
+PASCAL VOC devkit's AP (part "evaluation", 14 points)."""
 
 import numpy as np
 import pytest
@@ -77,7 +77,7 @@ def test_precision_recall(student, rng):
 
 
 @part("evaluation")
-@points(4)
+@points(3)
 def test_average_precision(student, rng):
     """average_precision equals the VOC devkit's all-point AP ("voc") and pycocotools' 101-point
     AP ("coco") on random curves; an empty curve has AP 0; an unknown method is a ValueError."""
@@ -107,7 +107,7 @@ def test_average_precision(student, rng):
 
 
 @part("evaluation")
-@points(4)
+@points(3)
 def test_coco_map(student, rng, device):
     """coco_map gives pycocotools' AP@[.5:.95], AP@.5 and AP@.75 on 25 images of 3 classes
     (missed, doubled, misclassified and false detections; images without objects)."""

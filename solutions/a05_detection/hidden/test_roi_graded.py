@@ -1,4 +1,4 @@
-"""Graded: RoI Pool, RoI Align and FPN level mapping against torchvision.ops (part "roi", 12)."""
+"""Graded: RoI Pool, RoI Align and FPN level mapping against torchvision.ops (part "roi", 9)."""
 
 import numpy as np
 import torch
@@ -37,7 +37,7 @@ def test_roi_pool(student, rng, device):
 
 
 @part("roi")
-@points(4)
+@points(3)
 def test_roi_align(student, rng, device):
     """roi_align equals torchvision.ops.roi_align with aligned False and True and sampling ratio
     adaptive (-1), 1 and 2, including RoIs across the border, tiny and degenerate ones."""

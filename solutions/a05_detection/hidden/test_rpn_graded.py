@@ -1,5 +1,5 @@
 """Graded: the RPN head and proposal filtering against torchvision's RPNHead and
-RegionProposalNetwork, eval mode, copied weights, float64 (part "rpn", 12 points)."""
+RegionProposalNetwork, eval mode, copied weights, float64 (part "rpn", 10 points)."""
 
 from collections import OrderedDict
 
@@ -103,7 +103,7 @@ def test_rpn_head(student, rng, device):
 
 
 @part("rpn")
-@points(2)
+@points(1)
 def test_flatten_predictions(student, rng, device):
     """flatten_predictions puts the levels' logits and deltas in anchor order, as torchvision's
     concat_box_prediction_layers (A = 3 and A = 1, batches of 2 and 1)."""
@@ -152,7 +152,7 @@ def test_clip_and_remove_small_boxes(student, rng, device):
 
 
 @part("rpn")
-@points(3)
+@points(2)
 def test_filter_proposals(student, rng, device):
     """filter_proposals equals RegionProposalNetwork.filter_proposals on two images of other
     sizes, three levels: per-level top-k before NMS, sigmoid scores, clipping, min size, score
