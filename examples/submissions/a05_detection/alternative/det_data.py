@@ -11,8 +11,6 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
-from dnn.detection_shapes import make_detection_shapes
-
 Target = dict[str, Tensor]
 
 
@@ -55,6 +53,8 @@ class ShapesDetection(Dataset):
 def shapes_dataset(n: int, *, size: int = 32, max_objects: int = 3, seed: int = 0,
                    flip_p: float = 0.0) -> ShapesDetection:
     """A ShapesDetection of freshly generated shapes."""
+    from dnn.detection_shapes import make_detection_shapes  # slow to import (scikit-learn)
+
     scenes = make_detection_shapes(n, size=size, max_objects=max_objects, seed=seed)
     return ShapesDetection(torch.from_numpy(scenes.images), scenes.boxes, scenes.labels,
                            flip_p=flip_p, seed=seed)
