@@ -58,6 +58,12 @@ class Assignment:
     # Modules the graded tests import that are slow to import (an oracle library such as
     # transformers: about 3 s): the warm judge imports them once, before it forks a run.
     judge_imports: list[str] = field(default_factory=list)
+    # Trusted library modules the sandbox's warm process imports, beside numpy and torch, before
+    # it forks a worker per graded test (the course's dnn modules that `student.lib` reaches or
+    # the student's modules import, and the packages behind them): a module that only a worker
+    # imports is imported again by every test (a04's dnn.backbone pulls torchvision, ~2 s).
+    # Nothing is allowed by being here: forbidden_imports still apply to the student's modules.
+    sandbox_imports: list[str] = field(default_factory=list)
 
     @property
     def hidden_dir(self) -> Path:
@@ -89,7 +95,8 @@ class Assignment:
                        limits=Limits.from_json(data.get("limits", {})),
                        min_kill_rate=data.get("mutation", {}).get("min_kill_rate"),
                        suite_seconds=float(data.get("limits", {}).get("suite_seconds", 0.0)),
-                       judge_imports=[str(m) for m in data.get("judge_imports", [])])
+                       judge_imports=[str(m) for m in data.get("judge_imports", [])],
+                       sandbox_imports=[str(m) for m in data.get("sandbox_imports", [])])
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise SpecError(f"{path}: missing or malformed field: {err}") from None
         if spec.id != root.name and not any_folder_name:

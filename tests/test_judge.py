@@ -197,6 +197,21 @@ def test_the_warm_process_imports_torch_only_where_it_is_allowed(toy, make_submi
     assert numpy_only.parts["sums"] == 3 and with_torch.parts["sums"] == 0
 
 
+def test_sandbox_imports_are_imported_by_the_warm_process(toy, make_submission) -> None:
+    """A module in `sandbox_imports` is loaded once, before the workers fork, so a test finds it
+    imported (add is off by one when it is); without the entry it is not."""
+    probe = CORRECT.replace("return np.add(a, b)",
+                            "import sys\n    return np.add(a, b) + ('fractions' in sys.modules)")
+    _, without = _grade(toy, make_submission({"vectors.py": probe}, "without"))
+    config = toy.root / "assignment.toml"
+    config.write_text(config.read_text().replace(
+        "\n[parts]", '\nsandbox_imports = ["fractions"]\n\n[parts]', 1))
+    toy = type(toy).load(toy.root)
+    assert toy.sandbox_imports == ["fractions"]
+    _, warm = _grade(toy, make_submission({"vectors.py": probe}, "warm"))
+    assert without.parts["sums"] == 3 and warm.parts["sums"] == 0
+
+
 def test_grading_one_part_collects_only_the_files_that_declare_it() -> None:
     """A part's grading must not import every other part's test module (a02's training tests
     pull in scikit-learn); a part no file names by text falls back to the whole folder."""

@@ -88,7 +88,8 @@ class GradingSession:
     def _new_sandbox(self, spec: Assignment, submission: Path) -> Sandbox:
         log = self.log or Path(f"/tmp/autograder-sandbox-{spec.id}.log")
         # An assignment that forbids torch (a01: numpy only) does not pay for importing it.
-        warm = NUMPY_ONLY if "torch" in spec.forbidden_imports else WITH_TORCH
+        warm = (NUMPY_ONLY if "torch" in spec.forbidden_imports else WITH_TORCH) + tuple(
+            spec.sandbox_imports)
         return Sandbox(submission, modules=spec.modules,
                        blocked=blocked_modules(spec, submission), limits=spec.limits,
                        log_path=log, isolation=self.isolation, warm_imports=warm)
