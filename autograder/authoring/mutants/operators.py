@@ -26,7 +26,9 @@ _AXIS_KEYWORDS = {"axis", "dim", "keepdims", "keepdim"}
 _COMMUTATIVE = {"maximum", "minimum", "fmax", "fmin", "max", "min", "logaddexp", "logaddexp2",
                 "add", "multiply", "mul", "hypot", "equal", "not_equal", "eq", "ne",
                 "logical_and", "logical_or", "logical_xor", "gcd", "lcm", "result_type",
-                "promote_types"}
+                "promote_types",
+                # x.transpose(1, 2) swaps the same two dimensions as x.transpose(2, 1)
+                "transpose", "swapaxes", "swapdims"}
 # Keywords whose value only adds a check (zip's strict=) or a hint: flipping them is no bug a
 # test can see on correct inputs.
 _CHECK_KEYWORDS = {"strict"}
