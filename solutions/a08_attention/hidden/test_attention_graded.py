@@ -136,6 +136,14 @@ def test_dropout_weights(student, reference, rng, device):
     assert_close(student.attention.dropout_weights(w.to(device), 0.0), w, **TOL, name="p=0")
     assert_close(student.attention.dropout_weights(w.to(device), 1.0), torch.zeros_like(w),
                  **TOL, name="p=1")
+    # a tie: p equal to one of the draws keeps that entry (u >= p, not u > p)
+    seed = int(rng.integers(1 << 30))
+    draws = torch.rand(w.shape, generator=torch.Generator(device=device).manual_seed(seed),
+                       dtype=w.dtype, device=device).cpu()
+    tie = draws.flatten()[int(rng.integers(draws.numel()))].item()
+    got = calls.call_with_generator(student.attention.dropout_weights, seed, w.to(device), tie)
+    assert torch.equal(got.cpu() != 0, draws >= tie), (
+        "p equal to a draw u: the entries with u >= p are kept, the others dropped")
     with pytest.raises(StudentError, match="ValueError"):
         student.attention.dropout_weights(w.to(device), 1.5)
 

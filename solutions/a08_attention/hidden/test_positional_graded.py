@@ -46,7 +46,7 @@ def test_sinusoidal_encoding(student):
 @points(2)
 def test_absolute_position_modules(student, rng, device):
     """SinusoidalPositionalEncoding adds PE[:T] in the input's dtype; LearnedPositionalEmbedding
-    adds its first T rows; both reject T > max_len."""
+    adds its first T rows; both reject T > max_len and accept T = max_len."""
     x = randn(rng, 3, 9, 8)
     enc = student.positional.SinusoidalPositionalEncoding(8, max_len=12).to(device)
     got = enc(x.to(device))
@@ -59,6 +59,8 @@ def test_absolute_position_modules(student, rng, device):
     for module in (enc, emb):
         with pytest.raises(StudentError, match="ValueError"):
             module(randn(rng, 1, 13, 8).to(device))
+        full = randn(rng, 1, 12, 8)  # exactly max_len tokens is allowed
+        assert tuple(module(full.to(device)).shape) == (1, 12, 8), "T = max_len must work"
 
 
 @part("positional")

@@ -117,11 +117,17 @@ def test_vit_gradients(student, rng, device):
 
 @part("vit")
 @points(3)
-def test_vit_learns_digits(student):
-    """train_vit with its defaults (seed 0) on the digits training split classifies at least 85%
-    of the test split correctly through predict (the solution: about 93%)."""
+def test_vit_learns_digits(student, reference):
+    """train_vit with its defaults (seed 0) on the digits training split returns the documented
+    architecture and classifies at least 85% of the test split correctly through predict (the
+    solution: about 93%)."""
     data = load_digits(flatten=False)
     model = student.vit.train_vit(data["train"].x, data["train"].y, seed=0)
+    documented = reference.vit.VisionTransformer(8, 4, 1, 4, 32, 64, 10, in_channels=1)
+    want = {name: tuple(t.shape) for name, t in documented.state_dict().items()}
+    got = {name: tuple(t.shape) for name, t in model.state_dict().items()}
+    assert got == want, ("train_vit's model is not VisionTransformer(image_size=8, patch_size=4, "
+                         "num_layers=1, num_heads=4, hidden_dim=32, mlp_dim=64, num_classes=10)")
     pred = student.vit.predict(model, data["test"].x)  # the labels stay on this side
     assert isinstance(pred, np.ndarray) and pred.shape == data["test"].y.shape, (
         "predict returns one class id per image")
