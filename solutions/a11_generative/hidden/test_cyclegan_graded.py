@@ -53,7 +53,7 @@ def test_cycle_loss(student, rng, device):
 
 
 @part("cyclegan")
-@points(2)
+@points(1)
 def test_identity_loss(student, rng, device):
     """identity_loss is w (mean |G_AB(b) - b| + mean |G_BA(a) - a|): each generator fed images of
     its own target domain, with the default and another weight."""

@@ -86,7 +86,7 @@ def measured_field(kernels, strides):
 
 
 @part("pix2pix")
-@points(2)
+@points(1)
 def test_unet_architecture(student):
     """UNet's parameters have the handout's shapes (downs and ups, skip channels included) for
     two depths, and depth < 2 raises ValueError."""
@@ -127,7 +127,7 @@ def test_unet_forward_and_skips(student, rng, device):
 
 
 @part("pix2pix")
-@points(2)
+@points(1)
 def test_patch_discriminator(student, rng, device):
     """PatchDiscriminator's parameters have the handout's shapes, and it returns the logit map of
     a functional float64 oracle on cat[x, y] for one and two stride-2 layers."""
