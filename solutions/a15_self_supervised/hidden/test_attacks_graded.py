@@ -1,5 +1,5 @@
 """Graded: input gradients, FGSM, the L-inf and L2 projections, random starts, PGD in both norms
-and the robust-accuracy curve on a fixed digit classifier (part "attacks", 31 points).
+and the robust-accuracy curve on a fixed digit classifier (part "attacks", 27 points).
 
 torchattacks 3.5.1 pins requests~=2.25.1, which conflicts with the course's Jupyter stack, so
 the oracles are analytic (a linear softmax model's input gradient in closed form) and an
@@ -90,7 +90,7 @@ def test_input_gradient_closed_form(student, reference, device):
 
 
 @part("attacks")
-@points(4)
+@points(3)
 def test_fgsm_matches_oracle(student, reference, device):
     """fgsm equals clip(x + eps * sign(grad)) on the fixed classifier for three eps, stays in
     [0, 1] and within eps of x, and lowers the accuracy."""
@@ -154,7 +154,7 @@ def test_random_start(student, device):
 
 
 @part("attacks")
-@points(5)
+@points(4)
 def test_pgd_linf_matches_oracle(student, reference, rng, device):
     """pgd with norm="linf" follows torchattacks' PGD step for step (no start and a given random
     start), stays in the eps-box and in [0, 1], and beats FGSM at the same eps."""
@@ -179,7 +179,7 @@ def test_pgd_linf_matches_oracle(student, reference, rng, device):
 
 
 @part("attacks")
-@points(5)
+@points(4)
 def test_pgd_l2_matches_oracle(student, reference, rng, device):
     """pgd with norm="l2" follows torchattacks' PGDL2 step for step (no start and a given
     random start) and stays in the L2 ball and [0, 1]."""
@@ -213,7 +213,7 @@ def test_pgd_edge_cases(student, reference, device):
 
 
 @part("attacks")
-@points(4)
+@points(3)
 def test_accuracy_and_robust_curve(student, reference, device):
     """accuracy counts argmax hits; robust_accuracy_curve gives the clean accuracy at eps = 0,
     PGD accuracies (alpha = 2.5 eps / steps) matching the oracle, non-increasing in eps, in

@@ -2,7 +2,7 @@
 the batch size), FixMatch's loss and its detached weak branch, the strong view, the mean
 teacher's EMA update over repeated calls, and FixMatch training on digits with 10 labels per
 class against supervised-only training from the same weights (part "semi_supervised",
-13 points). Oracles: the formulas written out in float64 numpy, their analytic gradients
+12 points). Oracles: the formulas written out in float64 numpy, their analytic gradients
 ``mask_i (softmax(z_i) - onehot(y_i)) / N``, and a plain Adam loop for the baseline."""
 
 import numpy as np
@@ -102,7 +102,7 @@ def test_masked_cross_entropy(student, rng, device):
 
 
 @part("semi_supervised")
-@points(2)
+@points(1)
 def test_fixmatch_loss(student, rng, device):
     """fixmatch_loss equals the masked cross-entropy of the strong logits against the weak
     logits' thresholded pseudo-labels (default threshold 0.95), with the oracle's gradient on
