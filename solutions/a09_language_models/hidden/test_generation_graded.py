@@ -76,6 +76,14 @@ def test_top_p_filter(student, rng, device):
         assert not call.changed, "top_p_filter modified its argument"
         want = TopPLogitsWarper(p)(None, z.clone())
         same_filter(call.result, want, f"top-p with p={p}")
+    # a tie: p chosen so that 1 - p equals a cumulative probability c exactly (c in [0.5, 1):
+    # 1 - (1 - c) is exact), which the rule c <= 1 - p removes
+    cum = torch.sort(z, dim=-1).values.softmax(-1).cumsum(-1)[0].cpu()
+    c = float(cum[(cum >= 0.5) & (cum < 1.0)][0])
+    p_tie = 1.0 - c
+    assert 1.0 - p_tie == c
+    same_filter(student.sampling.top_p_filter(z, p_tie), TopPLogitsWarper(p_tie)(None, z.clone()),
+                "top-p with 1 - p equal to a cumulative probability (c <= 1 - p is removed)")
     for p in (0.0, 1.5):
         raises_value_error(student.sampling.top_p_filter, z, p, what=f"top_p={p}")
 
@@ -89,6 +97,8 @@ def test_sample_next(student, rng, device):
     z = torch.as_tensor(rng.standard_normal((6, 12)), device=device)
     assert torch.equal(student.sampling.sample_next(z, greedy=True).cpu(), z.argmax(-1).cpu()), \
         "greedy should pick the argmax"
+    assert torch.equal(student.sampling.sample_next(z, top_k=1, seed=5).cpu(),
+                       z.argmax(-1).cpu()), "sampling with top_k=1 should give the argmax"
     kw = {"temperature": 0.7, "top_k": 5, "top_p": 0.9}
     for seed in (0, 11):
         got = student.sampling.sample_next(z, seed=seed, **kw)
