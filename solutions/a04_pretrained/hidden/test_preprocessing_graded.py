@@ -38,6 +38,11 @@ def test_center_crop(student, rng):
         got = student.preprocess.center_crop(img, 224)
         assert tuple(got.shape) == (2, 3, 224, 224), f"{h}x{w}: crop shape {tuple(got.shape)}"
         assert torch.equal(got, want), f"{h}x{w}: the crop window is misplaced"
+    img = torch.from_numpy(rng.random((3, 231, 229)))  # (..., H, W): one image, one channel
+    for single in (img, img[0]):
+        got = student.preprocess.center_crop(single, 224)
+        assert torch.equal(got, TF.center_crop(single, [224])), (
+            f"a {tuple(single.shape)} image: not the central 224x224 of its last two dims")
     with pytest.raises(StudentError) as err:
         student.preprocess.center_crop(torch.zeros(3, 200, 300), 224)
     assert err.value.type_name == "ValueError", "an image smaller than the crop: ValueError"
