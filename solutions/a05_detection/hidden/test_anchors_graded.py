@@ -44,10 +44,11 @@ def test_grid_anchors(student, device):
 @points(3)
 def test_multilevel_anchors(student, device):
     """multilevel_anchors gives AnchorGenerator's anchors for a non-square image and three
-    feature levels with their own sizes and aspect ratios (stride = image size // grid)."""
+    feature levels with their own sizes and aspect ratios (stride = image size // grid, on
+    both axes an image size that the grids do not divide)."""
     sizes = ((16.0, 24.0), (48.0,), (96.0, 128.0))
     ratios = ((0.5, 1.0, 2.0), (1.0, 3.0), (1.0,))
-    image, features = (96, 130), [(24, 33), (12, 16), (6, 8)]
+    image, features = (98, 130), [(24, 33), (12, 16), (6, 8)]
     generator = AnchorGenerator(sizes=sizes, aspect_ratios=ratios)
     images = ImageList(torch.zeros(1, 3, *image), [image])
     want = generator(images, [torch.zeros(1, 1, *f) for f in features])[0]

@@ -74,11 +74,15 @@ def test_box_inter_union(student, rng, device):
 @points(2)
 def test_box_iou(student, rng, device):
     """box_iou matches torchvision.ops.box_iou on overlapping, nested, touching and disjoint
-    pairs and degenerate boxes; two zero-area boxes have IoU 0; empty inputs give (N, 0)."""
+    pairs and degenerate boxes, also in normalised coordinates (areas and unions below 1); two
+    zero-area boxes have IoU 0; empty inputs give (N, 0)."""
     a, b = _pairs(rng)
     a = torch.cat([a, degenerate_boxes(rng, 3)])
     got = student.boxes.box_iou(a.to(device), b.to(device))
     assert_close(got, ops.box_iou(a, b), **TOL, name="box_iou")
+    small_a, small_b = a / 100.0, b / 100.0  # boxes of a 100-pixel image in [0, 1] coordinates
+    got = student.boxes.box_iou(small_a.to(device), small_b.to(device))
+    assert_close(got, ops.box_iou(small_a, small_b), **TOL, name="box_iou of normalised boxes")
     assert float(got.min()) >= 0.0, "IoU is never negative"
     points_ = degenerate_boxes(rng, 3)[2:]  # a point
     got = student.boxes.box_iou(points_.to(device), points_.to(device))

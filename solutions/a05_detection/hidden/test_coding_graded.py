@@ -56,8 +56,9 @@ def quality_matrix(rng: np.random.Generator) -> torch.Tensor:
              - torch.max(gt[:, None, :2], anchors[None, :, :2])).clamp(min=0).prod(-1)
     area = lambda b: (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])  # noqa: E731
     q = inter / (area(gt)[:, None] + area(anchors)[None, :] - inter)
-    q[:, 0] = torch.tensor([0.7, 0.1, 0.0, 0.2])   # exactly the high threshold
-    q[:, 1] = torch.tensor([0.0, 0.3, 0.1, 0.2])   # exactly the low threshold
+    # float64, so that 0.7 and 0.3 are the thresholds exactly (float32 rounds them off)
+    q[:, 0] = torch.tensor([0.7, 0.1, 0.0, 0.2], dtype=torch.float64)  # the high threshold
+    q[:, 1] = torch.tensor([0.0, 0.3, 0.1, 0.2], dtype=torch.float64)  # the low threshold
     q[:, 2] = q[:, 3]                              # duplicate anchors: ties in the best per gt
     q[3] = q[3] * 0.2                              # a ground truth with only weak anchors
     q[3, 5] = q[3, 6] = 0.25

@@ -51,6 +51,13 @@ def test_match_detections(student, rng, device):
                 f"true positives at IoU {threshold} differ from pycocotools' (scene {trial})")
             assert np.array_equal(got[1].cpu().numpy(), want_ignored), (
                 f"ignored detections at IoU {threshold} differ from pycocotools' (scene {trial})")
+    # IoU exactly at the threshold is a match (pycocotools skips only IoU < threshold)
+    gt = torch.tensor([[0.0, 0.0, 10.0, 10.0]], dtype=torch.float64)
+    for det, threshold in (([0.0, 0.0, 10.0, 20.0], 0.5), ([0.0, 0.0, 10.0, 7.5], 0.75)):
+        got = student.evaluation.match_detections(
+            torch.tensor([det], dtype=torch.float64).to(device),
+            torch.tensor([0.9], dtype=torch.float64).to(device), gt.to(device), threshold)
+        assert bool(got[0][0]), f"a detection with IoU exactly {threshold} should match at it"
     pred, target = scene(rng, 3, 1)
     got = student.evaluation.match_detections(pred["boxes"].to(device), pred["scores"].to(device),
                                                target["boxes"][:0].to(device), 0.5)
@@ -99,6 +106,9 @@ def test_average_precision(student, rng):
         got = student.evaluation.average_precision(precision, recall, "coco")
         want = evaluator.eval["precision"][0, :, 0, 0, 2].mean()
         assert_close(got, want, rtol=1e-10, name=f"COCO AP (scene {trial})")
+    # the last detection is a hit of lower precision: recall points above 0.5 read its 0.5
+    got = student.evaluation.average_precision(np.array([1.0, 0.5]), np.array([0.5, 1.0]), "coco")
+    assert_close(got, (51 * 1.0 + 50 * 0.5) / 101, rtol=1e-12, name="COCO AP of a 2-point curve")
     assert student.evaluation.average_precision(np.zeros(0), np.zeros(0), "coco") == 0.0, (
         "an empty curve has AP 0")
     with pytest.raises(StudentError) as err:
@@ -140,3 +150,9 @@ def test_coco_map_crowd_and_empty(student, rng, device):
     got = student.evaluation.coco_map(to_device(predictions[:3], device),
                                       to_device(nothing, device))
     assert got["map"] == -1.0, "with no ground truth at all, mAP should be -1 (as pycocotools)"
+    assert got.get("map_50") == -1.0 and got.get("map_75") == -1.0, (
+        "with no ground truth at all, map_50 and map_75 should be -1 too")
+    single_p, single_t = dataset(rng, 6, 1)  # one class: its AP is the mean
+    got = student.evaluation.coco_map(to_device(single_p, device), to_device(single_t, device))
+    want = coco_stats(single_p, single_t, 1)
+    assert_close(got["map"], want[0], rtol=1e-9, atol=1e-12, name="map with a single class")

@@ -40,10 +40,10 @@ def test_roi_pool(student, rng, device):
 @points(3)
 def test_roi_align(student, rng, device):
     """roi_align equals torchvision.ops.roi_align with aligned False and True and sampling ratio
-    adaptive (-1), 1 and 2, including RoIs across the border, tiny and degenerate ones."""
+    adaptive (-1 and 0), 1 and 2, including RoIs across the border, tiny and degenerate ones."""
     features, rois = features_and_rois(rng)
     for aligned in (False, True):
-        for ratio in (-1, 1, 2):
+        for ratio in (-1, 0, 1, 2):
             got = student.roi_ops.roi_align(features.to(device), rois.to(device), (3, 4), 0.25,
                                             ratio, aligned)
             want = ops.roi_align(features, rois, (3, 4), 0.25, ratio, aligned)
@@ -73,6 +73,11 @@ def test_map_levels(student, rng, device):
     side = np.exp(rng.uniform(np.log(4.0), np.log(900.0), size=(30, 1)))
     boxes = np.concatenate([xy, xy + side], axis=1)
     boxes[:4] = [[0, 0, 224, 224], [0, 0, 112, 112], [0, 0, 448, 448], [0, 0, 56, 56]]
+    # 224-pixel boxes whose float64 size x2 - x1 rounds just below 224: only FPN's eps keeps
+    # them on level 4
+    for k, (x, y) in enumerate(((239.1119684019965, 292.14929350427707),
+                                (62.17983107542935, 290.91419711113605)), start=4):
+        boxes[k] = [x, y, x + 224.0, y + 224.0]
     boxes = torch.from_numpy(boxes)
     for kwargs in ({}, {"canonical_scale": 160, "canonical_level": 3}):
         want = LevelMapper(2, 5, **kwargs)([boxes])

@@ -162,8 +162,12 @@ def test_filter_proposals(student, rng, device):
     head = oracle_head(rng, 1)
     image_sizes = [(50, 60), (38, 64)]
     for pre, post, nms, score, min_size in ((20, 30, 0.5, 0.0, 1e-3), (7, 12, 0.3, 0.0, 2.0),
-                                            (100, 1000, 0.7, 0.4, 1.0), (10, 5, 0.6, 0.0, 0.5)):
+                                            (100, 1000, 0.7, 0.4, 1.0), (10, 5, 0.6, 0.0, 0.5),
+                                            (100, 1000, 0.7, 0.5, 1e-3)):
         boxes, logits = random_proposals(rng, 2, n)
+        if score == 0.5:  # one score per image exactly at the threshold: it is kept
+            logits[:, 5] = 0.0
+            boxes[:, 5] = torch.tensor([10.0, 10.0, 30.0, 30.0], dtype=torch.float64)
         rpn = oracle_rpn(head, SIZES, RATIOS, pre, post, nms, score, min_size)
         want = rpn.filter_proposals(boxes, logits, image_sizes, per_level)
         got = student.rpn.filter_proposals(boxes.to(device), logits.to(device), image_sizes,

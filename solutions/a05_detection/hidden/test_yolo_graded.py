@@ -153,11 +153,14 @@ def reference_decode(pred, anchors, size, score_threshold, iou_threshold, max_de
 @part("yolo")
 @points(3)
 def test_decode_predictions(student, rng, device):
-    """decode_predictions decodes every slot, clips to the image, keeps score > threshold, runs
-    class-aware NMS and keeps the first max_detections, as a reference built on
-    torchvision.ops.batched_nms; the predictions are left unchanged."""
+    """decode_predictions decodes every slot, clips to the image, keeps score > threshold (a
+    score equal to it is dropped), runs class-aware NMS and keeps the first max_detections, as
+    a reference built on torchvision.ops.batched_nms; the predictions are left unchanged."""
     pred = torch.from_numpy(rng.normal(0.0, 1.2, size=(2, 4, 4, 3, 8)))
-    for threshold, iou, max_det in ((0.05, 0.5, 100), (0.3, 0.3, 5)):
+    # slot (0, 1, 2, 0) scores exactly 0.5: objectness sigmoid(0) times class probability 1
+    pred[0, 1, 2, 0, 4] = 0.0
+    pred[0, 1, 2, 0, 5:] = torch.tensor([0.0, -1e4, -1e4], dtype=torch.float64)
+    for threshold, iou, max_det in ((0.05, 0.5, 100), (0.3, 0.3, 5), (0.5, 0.5, 100)):
         call = watch_call(student.yolo.decode_predictions, pred.to(device), ANCHORS.to(device),
                           32, threshold, iou, max_det)
         assert not call.changed, "decode_predictions modified its arguments"
