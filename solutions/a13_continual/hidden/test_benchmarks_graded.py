@@ -1,4 +1,4 @@
-"""Graded: the split and permuted digits streams and the GEM metrics (part "benchmarks", 15)."""
+"""Graded: the split and permuted digits streams and the GEM metrics (part "benchmarks", 12)."""
 
 import numpy as np
 import pytest
@@ -38,7 +38,7 @@ def r_and_b(rng, t):
 
 
 @part("benchmarks")
-@points(3)
+@points(2)
 def test_metrics_against_formulas(student, rng):
     """ACC, BWT, FWT and forgetting match the GEM / Chaudhry formulas on random matrices of
     several sizes, and are 0 (ACC = R[0, 0]) for a single experience."""
@@ -91,7 +91,7 @@ def test_split_digits_raises(student):
 
 
 @part("benchmarks")
-@points(3)
+@points(2)
 def test_permuted_digits(student):
     """permuted_digits: p_0 is the identity, p_t = randperm(64) of a generator seeded seed + t,
     x' = x[:, p_t] for train and test, all ten classes, labels unchanged."""
@@ -113,7 +113,7 @@ def test_permuted_digits(student):
 
 
 @part("benchmarks")
-@points(4)
+@points(3)
 def test_split_digits(student):
     """split_digits: experience t holds exactly the digits of classes order[t*k:(t+1)*k] of
     default_rng(seed).permutation(10), train (train + val of load_digits) and test, in dataset

@@ -1,5 +1,5 @@
 """Graded: Learning without Forgetting's temperature-scaled distillation (part "distillation",
-10 points)."""
+8 points)."""
 
 import numpy as np
 import pytest
@@ -27,7 +27,7 @@ def test_soft_targets(student, rng, device):
 
 
 @part("distillation")
-@points(4)
+@points(3)
 def test_distillation_loss_formula(student, rng, device):
     """distillation_loss = T^2 mean_b (-sum_c softmax(o/T) log softmax(z/T)) for several T and
     shapes, without modifying its arguments."""
@@ -53,7 +53,7 @@ def test_distillation_loss_raises(student, device):
 
 
 @part("distillation")
-@points(2)
+@points(1)
 def test_lwf_alpha_zero_is_naive(student, reference, device):
     """train_lwf with alpha = 0 trains exactly as train_naive (same seeds, same batches)."""
     stream = [{k: v.to(device) for k, v in e.items()}

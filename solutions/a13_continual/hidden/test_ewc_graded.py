@@ -1,5 +1,5 @@
 """Graded: the diagonal Fisher against torch.func per-sample gradients, the EWC penalty, online
-EWC and EWC's measured forgetting on permuted digits (part "ewc", 25 points)."""
+EWC and EWC's measured forgetting on permuted digits (part "ewc", 20 points)."""
 
 import pytest
 import torch
@@ -67,7 +67,7 @@ def test_online_fisher(student, rng, device):
 
 
 @part("ewc")
-@points(4)
+@points(3)
 def test_ewc_penalty(student, rng, device):
     """ewc_penalty = lam/2 sum_k F_k (theta_k - theta*_k)^2 over the parameters the Fisher names
     (a subset here), and 0 at the anchor."""
@@ -89,7 +89,7 @@ def test_ewc_penalty(student, rng, device):
 
 
 @part("ewc")
-@points(5)
+@points(4)
 def test_empirical_fisher(student, rng, device):
     """fisher_diagonal(empirical=True) is the mean over examples of the squared per-sample
     gradient of log p(y_n | x_n), for every named parameter."""
@@ -105,7 +105,7 @@ def test_empirical_fisher(student, rng, device):
 
 
 @part("ewc")
-@points(5)
+@points(4)
 def test_true_fisher(student, rng, device):
     """fisher_diagonal(empirical=False) weights every class's squared per-sample gradient by the
     model's own p(c | x_n), and ignores the labels."""
@@ -151,7 +151,7 @@ def test_fisher_leaves_model_alone(student, rng, device):
 
 
 @part("ewc")
-@points(5)
+@points(3)
 def test_ewc_forgets_less_than_naive(student, reference, device):
     """train_ewc (lam 30) on permuted digits forgets at least 0.1 less than naive fine-tuning
     from the same weights, and still learns the last experience (R[T-1, T-1] >= 0.6)."""

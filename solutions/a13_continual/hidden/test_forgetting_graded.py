@@ -1,4 +1,4 @@
-"""Graded: the naive fine-tuning loop and the forgetting it measures (part "forgetting", 10)."""
+"""Graded: the naive fine-tuning loop and the forgetting it measures (part "forgetting", 8)."""
 
 import numpy as np
 import torch
@@ -21,7 +21,7 @@ def on(stream, device):
 
 
 @part("forgetting")
-@points(3)
+@points(2)
 def test_fit_experience_loop(student, rng, device):
     """fit_experience visits every example once per epoch (70 examples, batch 32: 3 batches, the
     last of 6), in the order of randperm of one generator seeded `seed`, its first loss is the
@@ -72,7 +72,7 @@ def test_fit_experience_is_sgd_step(student, rng, device):
 
 
 @part("forgetting")
-@points(3)
+@points(2)
 def test_naive_forgets_class_incremental(student, reference, device):
     """train_naive on class-incremental split digits: every experience is learned when it is
     trained (R[t, t] >= 0.8) and then forgotten (forgetting >= 0.7, ACC <= 0.35)."""

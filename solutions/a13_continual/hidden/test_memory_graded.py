@@ -1,5 +1,5 @@
 """Graded: Neural Turing Machine addressing, reads and writes against float64 numpy references
-written from the paper's equations (part "memory", 20 points)."""
+written from the paper's equations (part "memory", 16 points)."""
 
 import numpy as np
 import pytest
@@ -50,7 +50,7 @@ def draw(rng, b=3, n=7, w=4, k=3):
 
 
 @part("memory")
-@points(3)
+@points(2)
 def test_content_weights(student, rng, device):
     """content_weights is softmax(beta cos(k, M[i])) over the slots; a zero slot has similarity
     0, beta = 0 gives uniform weights."""
@@ -74,7 +74,7 @@ def test_interpolate(student, rng, device):
 
 
 @part("memory")
-@points(3)
+@points(2)
 def test_circular_shift(student, rng, device):
     """circular_shift is the circular convolution of w with s over shifts -(K-1)/2..(K-1)/2 for
     K = 1, 3, 5 (a one-hot +1 shift moves every weight one slot forward, wrapping around), and
@@ -121,7 +121,7 @@ def test_address(student, rng, device):
 
 
 @part("memory")
-@points(2)
+@points(1)
 def test_read(student, rng, device):
     """read is sum_i w[i] M[i] per batch row."""
     mem, w = rng.normal(size=(3, 5, 4)), rng.dirichlet(np.ones(5), 3)
@@ -130,7 +130,7 @@ def test_read(student, rng, device):
 
 
 @part("memory")
-@points(3)
+@points(2)
 def test_write(student, rng, device):
     """write erases then adds, M'[i] = M[i] (1 - w[i] e) + w[i] a, returns a new memory, and
     a one-hot weighting with e = 1 replaces exactly one slot by a."""

@@ -1,5 +1,5 @@
 """Graded: reservoir and class-balanced buffers, A-GEM's projection and experience replay
-(part "replay", 20 points)."""
+(part "replay", 16 points)."""
 
 import numpy as np
 import pytest
@@ -15,7 +15,7 @@ def items(n, device="cpu", offset=0):
 
 
 @part("replay")
-@points(3)
+@points(2)
 def test_agem_projection(student, rng, device):
     """agem_project: g unchanged when g . g_ref >= 0, else g - (g.g_ref / g_ref.g_ref) g_ref
     (orthogonal to g_ref); no argument is modified."""
@@ -37,7 +37,7 @@ def test_agem_projection(student, rng, device):
 
 
 @part("replay")
-@points(3)
+@points(2)
 def test_reservoir_is_algorithm_r(student, reference, device):
     """ReservoirBuffer follows algorithm R with the documented draws (same contents as the
     specification for the same seed), keeps the first `capacity` items in order, counts
@@ -82,7 +82,7 @@ def test_reservoir_sample(student, reference, device):
 
 
 @part("replay")
-@points(4)
+@points(3)
 def test_class_balanced_buffer(student, reference, device):
     """ClassBalancedBuffer shares the capacity equally among the classes seen (quota = capacity
     // classes), stores only items of each class, matches the specified draws, and a class
@@ -110,7 +110,7 @@ def test_class_balanced_buffer(student, reference, device):
 
 
 @part("replay")
-@points(5)
+@points(4)
 def test_reservoir_is_uniform(student):
     """After a stream of 100 items, every item is in a ReservoirBuffer(10) with probability
     10/100 (chi-square test over 250 seeds), whatever its position in the stream."""
