@@ -116,3 +116,48 @@ def train_simclr(model: Encoder, x: Tensor, epochs: int = 10, batch_size: int = 
     batch loss of each epoch (``epochs`` floats).
     """
     raise NotImplementedError('implement train_simclr in contrastive.py')
+
+
+def train_rotation(model: Encoder, x: Tensor, epochs: int = 10, batch_size: int = 128,
+                   lr: float = 1e-2, seed: int = 0) -> list[float]:
+    """Rotation-prediction pretraining (Gidaris et al. 2018) of ``model`` in place on unlabelled
+    images ``x`` (N, 64), with ``torch.optim.Adam(model.parameters(), lr)``.
+
+    The projection head is the rotation classifier: ``model.project(imgs)`` (M, 4) are the
+    logits of the ``k = 0..3`` counter-clockwise quarter turns, so the head must have 4 outputs
+    (``Encoder(dim, hidden, 4)``). A ``torch.Generator().manual_seed(seed)`` draws one
+    ``torch.randperm(N)`` per epoch; batches of ``batch_size`` images in that order (the last
+    one possibly smaller). A batch's loss is the mean cross-entropy over its 4B rotated rows,
+    ``imgs, labels = rotation_batch(x[idx])``, ``F.cross_entropy(model.project(imgs), labels)``.
+
+    Trains in train mode and leaves ``model`` in the mode it was in; ``x`` is unchanged.
+    Returns the mean batch loss of each epoch (``epochs`` floats). ``ValueError`` when ``x`` is
+    not (N, 64) with N >= 1, ``batch_size < 1`` or ``epochs < 0``, or the head does not give
+    4 logits.
+    """
+    raise NotImplementedError('implement train_rotation in contrastive.py')
+
+
+def rotation_accuracy(model: Encoder, x: Tensor) -> float:
+    """The rotation head's accuracy on ``rotation_batch(x)`` (4N rows from images (N, 64)): the
+    fraction of rows whose ``torch.argmax`` of ``model.project`` (the first of tied maxima) is
+    its label. Computed in eval mode without gradients; ``model`` is left in the mode it was
+    in and ``x`` unchanged."""
+    raise NotImplementedError('implement rotation_accuracy in contrastive.py')
+
+
+def linear_probe(model: nn.Module, x: Tensor, y: Tensor, x_test: Tensor, y_test: Tensor,
+                 steps: int = 200, lr: float = 0.1) -> float:
+    """Test accuracy of a linear classifier on the frozen features ``model(x)`` (N, D).
+
+    The features ``f = model(x)`` and ``f_test = model(x_test)`` are computed in eval mode
+    without gradients (``model`` is left in the mode it was in, its parameters untouched). Both
+    are standardised with the training features' statistics only: ``(f - mu) / (sd + 1e-8)``,
+    ``mu`` and ``sd`` the per-column mean and ``unbiased=False`` standard deviation of ``f``.
+    With ``C = max(y) + 1`` classes, a weight ``W`` (C, D) and bias ``b`` (C,) start at zero
+    and take ``steps`` full-batch ``torch.optim.Adam([W, b], lr)`` steps on
+    ``F.cross_entropy(f W^T + b, y)`` with the training labels only, in the features' dtype.
+    Returns the fraction of test rows whose ``torch.argmax`` of ``f_test W^T + b`` (the first of
+    tied maxima) equals ``y_test``; ``y_test`` is used for nothing else. No input is modified.
+    """
+    raise NotImplementedError('implement linear_probe in contrastive.py')

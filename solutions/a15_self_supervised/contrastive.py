@@ -207,22 +207,21 @@ def train_rotation(model: Encoder, x: Tensor, epochs: int = 10, batch_size: int 
         width = model.project(x[:1]).shape[-1]
     if width != 4:
         raise ValueError(f"the rotation head must give 4 logits, it gives {width}")
-    gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    order_gen = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
     history = []
     for _ in range(epochs):
-        order = torch.randperm(len(x), generator=gen).to(x.device)
-        total, batches = 0.0, 0
+        perm = torch.randperm(len(x), generator=order_gen).to(x.device)
+        losses = []
         for start in range(0, len(x), batch_size):
-            imgs, labels = rotation_batch(x[order[start : start + batch_size]])
+            imgs, labels = rotation_batch(x[perm[start : start + batch_size]])
             loss = F.cross_entropy(model.project(imgs), labels)
-            opt.zero_grad()
+            optimizer.zero_grad()
             loss.backward()
-            opt.step()
-            total += loss.item()
-            batches += 1
-        history.append(total / batches)
+            optimizer.step()
+            losses.append(loss.item())
+        history.append(sum(losses) / len(losses))
     model.train(was_training)
     return history
     ### END SOLUTION
@@ -234,12 +233,12 @@ def rotation_accuracy(model: Encoder, x: Tensor) -> float:
     its label. Computed in eval mode without gradients; ``model`` is left in the mode it was
     in and ``x`` unchanged."""
     ### BEGIN SOLUTION
-    was_training = model.training
+    mode = model.training
     model.eval()
     with torch.no_grad():
         imgs, labels = rotation_batch(x)
         pred = model.project(imgs).argmax(1)
-    model.train(was_training)
+    model.train(mode)
     return (pred == labels).double().mean().item()
     ### END SOLUTION
 
@@ -259,11 +258,11 @@ def linear_probe(model: nn.Module, x: Tensor, y: Tensor, x_test: Tensor, y_test:
     tied maxima) equals ``y_test``; ``y_test`` is used for nothing else. No input is modified.
     """
     ### BEGIN SOLUTION
-    was_training = model.training
+    training = model.training
     model.eval()
     with torch.no_grad():
         f, f_test = model(x), model(x_test)
-    model.train(was_training)
+    model.train(training)
     mu, sd = f.mean(0), f.std(0, unbiased=False) + 1e-8
     f, f_test = (f - mu) / sd, (f_test - mu) / sd
     c = int(y.max()) + 1

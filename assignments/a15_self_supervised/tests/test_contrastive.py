@@ -53,3 +53,48 @@ def test_collapse_diagnostics() -> None:
     assert abs(effective_rank(eye) - 3.0) < 1e-9  # centring removes one direction
     assert effective_rank(torch.ones(5, 3)) == 0.0 and embedding_std(torch.ones(5, 3)) < 1e-7
     assert abs(embedding_std(eye) - math.sqrt(3) / 4) < 1e-12
+
+
+def test_train_rotation_learns_and_restores_the_mode() -> None:
+    from contrastive import Encoder, rotation_accuracy, train_rotation
+
+    x = 0.3 * torch.rand(32, 64, generator=torch.Generator().manual_seed(0))
+    x[:, :8] = 1.0  # a bright top row: its rotation is easy to tell
+    model = Encoder(4, 16, 4, 1)
+    model.eval()
+    hist = train_rotation(model, x, 20, 16, 3e-2, 0)
+    assert len(hist) == 20 and hist[-1] < hist[0] - 0.5
+    assert not model.training  # the mode it was in
+    assert rotation_accuracy(model, x) > 0.9
+    try:
+        train_rotation(Encoder(4, 16, 16, 0), x, 1)  # 16 outputs: not a rotation head
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a head without 4 outputs did not raise ValueError")
+
+
+def test_rotation_accuracy_of_tied_logits() -> None:
+    from contrastive import Encoder, rotation_accuracy
+
+    model = Encoder(4, 16, 4, 0)
+    with torch.no_grad():
+        model.head[1].weight.zero_()
+        model.head[1].bias.zero_()
+    # every logit ties, argmax takes the first class: only the k = 0 block is right
+    assert rotation_accuracy(model, torch.rand(5, 64)) == 0.25
+    assert model.training
+
+
+def test_linear_probe_on_separable_features_leaves_the_encoder() -> None:
+    from contrastive import Encoder, linear_probe
+
+    model = Encoder(4, 16, 4, 0)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    x = torch.rand(40, 64, generator=torch.Generator().manual_seed(1))
+    y = (x[:, 0] > 0.5).long()
+    x[:, 0] = 10.0 * y  # class 1 lights up pixel 0
+    acc = linear_probe(model, x, y, x, y, 100, 0.1)
+    assert acc > 0.9
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert model.training and all(p.grad is None for p in model.parameters())
