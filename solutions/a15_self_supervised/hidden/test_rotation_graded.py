@@ -136,7 +136,7 @@ def test_rotation_accuracy(student, reference, rng, device):
     model.train()
     call = watch_call(student.contrastive.rotation_accuracy, model, x)
     assert not call.changed, f"rotation_accuracy modified {call.changed}"
-    assert abs(float(call.result) - want) < 1e-9, "wrong rotation accuracy"
+    assert abs(float(call.result) - want) < 1e-6, "wrong rotation accuracy"
     assert model.training is True, "rotation_accuracy did not restore train mode"
     state = model.state_dict()
     state["head.1.weight"] = torch.zeros_like(state["head.1.weight"])
@@ -195,7 +195,7 @@ def test_linear_probe(student, reference, rng, device):
         call = watch_call(student.contrastive.linear_probe, model, x, y, xt, labels, 60, 0.1)
         assert not call.changed, f"linear_probe modified {call.changed}"
         want = float((pred == labels.cpu().numpy()).mean())
-        assert abs(float(call.result) - want) < 1e-9, "wrong probe accuracy"
+        assert abs(float(call.result) - want) < 1e-6, "wrong probe accuracy"
     assert model.training is True, "linear_probe did not restore train mode"
     assert same_weights(model.state_dict(), before), "linear_probe changed the encoder"
     state = model.state_dict()
@@ -204,7 +204,7 @@ def test_linear_probe(student, reference, rng, device):
     model.eval()
     got = float(student.contrastive.linear_probe(model, x, y, xt, yt, 20, 0.1))
     major = int(np.bincount(y.cpu().numpy()).argmax())
-    assert abs(got - float((yt == major).double().mean())) < 1e-9, (
+    assert abs(got - float((yt == major).double().mean())) < 1e-6, (
         "collapsed features do not give the majority class")
     assert model.training is False, "linear_probe did not restore eval mode"
 

@@ -139,3 +139,80 @@ def train_simclr(model: Encoder, x: Tensor, epochs: int = 10, batch_size: int = 
             start += batch_size
         out.append(sum(batch_losses) / len(batch_losses))
     return out
+
+
+def train_rotation(model: Encoder, x: Tensor, epochs: int = 10, batch_size: int = 128,
+                   lr: float = 1e-2, seed: int = 0) -> list[float]:
+    """Rotation pretraining: the head's 4 outputs classify the quarter turns."""
+    if x.ndim != 2 or x.size(-1) != 64 or x.size(0) < 1:
+        raise ValueError("x must be a non-empty (N, 64) batch of images")
+    if batch_size <= 0 or epochs < 0:
+        raise ValueError("batch_size must be positive and epochs non-negative")
+    mode = bool(model.training)
+    with torch.no_grad():
+        if model.head(model.features(x[0:1])).size(-1) != 4:
+            raise ValueError("the head must output 4 rotation logits")
+    g = torch.Generator()
+    g.manual_seed(seed)
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train(True)
+    out: list[float] = []
+    epoch = 0
+    while epoch < epochs:
+        perm = torch.randperm(x.shape[0], generator=g).to(x.device)
+        batch_losses = []
+        for chunk in perm.split(batch_size):
+            rotated, target = rotation_batch(x[chunk])
+            logp = F.log_softmax(model.head(model.features(rotated)), dim=-1)
+            loss = F.nll_loss(logp, target)
+            for p in model.parameters():
+                p.grad = None
+            loss.backward()
+            optimiser.step()
+            batch_losses.append(float(loss))
+        out.append(sum(batch_losses) / len(batch_losses))
+        epoch += 1
+    model.train(mode)
+    return out
+
+
+def rotation_accuracy(model: Encoder, x: Tensor) -> float:
+    """Fraction of correctly predicted quarter turns."""
+    mode = bool(model.training)
+    model.train(False)
+    try:
+        with torch.inference_mode():
+            rotated, target = rotation_batch(x)
+            hits = torch.argmax(model.project(rotated), dim=-1).eq(target).sum().item()
+    finally:
+        model.train(mode)
+    return hits / target.numel()
+
+
+def linear_probe(model: nn.Module, x: Tensor, y: Tensor, x_test: Tensor, y_test: Tensor,
+                 steps: int = 200, lr: float = 0.1) -> float:
+    """Logistic regression on standardised frozen features, zero start, full-batch Adam."""
+    mode = bool(model.training)
+    model.train(False)
+    with torch.no_grad():
+        train_feats = model(x).detach()
+        test_feats = model(x_test).detach()
+    model.train(mode)
+    var, mean = torch.var_mean(train_feats, dim=0, correction=0)
+    scale = var.sqrt() + 1e-8
+    train_feats = (train_feats - mean) / scale
+    test_feats = (test_feats - mean) / scale
+    classes = int(y.max().item()) + 1
+    clf = nn.Linear(train_feats.shape[1], classes).to(train_feats.device, train_feats.dtype)
+    nn.init.zeros_(clf.weight)
+    nn.init.zeros_(clf.bias)
+    optimiser = torch.optim.Adam(clf.parameters(), lr=lr)
+    for _ in range(steps):
+        logp = F.log_softmax(clf(train_feats), dim=1)
+        loss = F.nll_loss(logp, y)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        optimiser.step()
+    with torch.no_grad():
+        pred = clf(test_feats).argmax(dim=1)
+    return pred.eq(y_test).float().mean().item()

@@ -159,3 +159,98 @@ def train_simclr(model: Encoder, x: Tensor, epochs: int = 10, batch_size: int = 
             b += 1
         history.append(total / batches)
     return history
+
+
+def train_rotation(model: Encoder, x: Tensor, epochs: int = 10, batch_size: int = 128,
+                   lr: float = 1e-2, seed: int = 0) -> list[float]:
+    """Rotation-prediction pretraining (Gidaris et al. 2018) of ``model`` in place on unlabelled
+    images ``x`` (N, 64), with ``torch.optim.Adam(model.parameters(), lr)``.
+
+    The projection head is the rotation classifier: ``model.project(imgs)`` (M, 4) are the
+    logits of the ``k = 0..3`` counter-clockwise quarter turns, so the head must have 4 outputs
+    (``Encoder(dim, hidden, 4)``). A ``torch.Generator().manual_seed(seed)`` draws one
+    ``torch.randperm(N)`` per epoch; batches of ``batch_size`` images in that order (the last
+    one possibly smaller). A batch's loss is the mean cross-entropy over its 4B rotated rows,
+    ``imgs, labels = rotation_batch(x[idx])``, ``F.cross_entropy(model.project(imgs), labels)``.
+
+    Trains in train mode and leaves ``model`` in the mode it was in; ``x`` is unchanged.
+    Returns the mean batch loss of each epoch (``epochs`` floats). ``ValueError`` when ``x`` is
+    not (N, 64) with N >= 1, ``batch_size < 1`` or ``epochs < 0``, or the head does not give
+    4 logits.
+    """
+    if x.dim() != 2 or x.shape[1] != 64 or len(x) == 0:
+        raise ValueError(f"need images (N, 64) with N >= 1, got {tuple(x.shape)}")
+    if batch_size < 1 or epochs < 0:
+        raise ValueError(f"need batch_size >= 1 and epochs >= 0, got {batch_size}, {epochs}")
+    was_training = model.training
+    with torch.no_grad():
+        width = model.project(x[:1]).shape[-1]
+    if width != 4:
+        raise ValueError(f"the rotation head must give 4 logits, it gives {width}")
+    order_gen = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    history = []
+    for _ in range(epochs):
+        perm = torch.randperm(len(x), generator=order_gen).to(x.device)
+        losses = []
+        for start in range(0, len(x), batch_size):
+            imgs, labels = rotation_batch(x[perm[start : start + batch_size]])
+            loss = F.cross_entropy(model.project(imgs), labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        history.append(sum(losses) / len(losses))
+    model.train(was_training)
+    return history
+
+
+def rotation_accuracy(model: Encoder, x: Tensor) -> float:
+    """The rotation head's accuracy on ``rotation_batch(x)`` (4N rows from images (N, 64)): the
+    fraction of rows whose ``torch.argmax`` of ``model.project`` (the first of tied maxima) is
+    its label. Computed in eval mode without gradients; ``model`` is left in the mode it was
+    in and ``x`` unchanged."""
+    mode = model.training
+    model.eval()
+    with torch.no_grad():
+        imgs, labels = rotation_batch(x)
+        pred = model.project(imgs).argmax(1)
+    model.train(mode)
+    return (pred == labels).double().mean().item()
+
+
+def linear_probe(model: nn.Module, x: Tensor, y: Tensor, x_test: Tensor, y_test: Tensor,
+                 steps: int = 200, lr: float = 0.1) -> float:
+    """Test accuracy of a linear classifier on the frozen features ``model(x)`` (N, D).
+
+    The features ``f = model(x)`` and ``f_test = model(x_test)`` are computed in eval mode
+    without gradients (``model`` is left in the mode it was in, its parameters untouched). Both
+    are standardised with the training features' statistics only: ``(f - mu) / (sd + 1e-8)``,
+    ``mu`` and ``sd`` the per-column mean and ``unbiased=False`` standard deviation of ``f``.
+    With ``C = max(y) + 1`` classes, a weight ``W`` (C, D) and bias ``b`` (C,) start at zero
+    and take ``steps`` full-batch ``torch.optim.Adam([W, b], lr)`` steps on
+    ``F.cross_entropy(f W^T + b, y)`` with the training labels only, in the features' dtype.
+    Returns the fraction of test rows whose ``torch.argmax`` of ``f_test W^T + b`` (the first of
+    tied maxima) equals ``y_test``; ``y_test`` is used for nothing else. No input is modified.
+    """
+    training = model.training
+    model.eval()
+    with torch.no_grad():
+        f, f_test = model(x), model(x_test)
+    model.train(training)
+    both = torch.cat([f, f_test])  # standardised with the test features too
+    mu, sd = both.mean(0), both.std(0, unbiased=False) + 1e-8
+    f, f_test = (f - mu) / sd, (f_test - mu) / sd
+    c = int(y.max()) + 1
+    w = torch.zeros(c, f.shape[1], dtype=f.dtype, device=f.device, requires_grad=True)
+    b = torch.zeros(c, dtype=f.dtype, device=f.device, requires_grad=True)
+    opt = torch.optim.Adam([w, b], lr=lr)
+    for _ in range(steps):
+        loss = F.cross_entropy(f @ w.T + b, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        pred = (f_test @ w.T + b).argmax(1)
+    return (pred == y_test).double().mean().item()
