@@ -108,7 +108,8 @@ def test_train_rotation_replays_the_seeded_recipe(student, reference, device):
         net = copy_of(reference, model, 8, 32, 4, device)
         hist = student.contrastive.train_rotation(model, x, 2, 64, 1e-2, seed)
         want = replay_rotation(net, x, 2, 64, 1e-2, seed)
-        assert len(hist) == 2 and max(abs(a - b) for a, b in zip(hist, want)) < 1e-4, (
+        assert len(hist) == 2, "the history does not have one loss per epoch"
+        assert max(abs(a - b) for a, b in zip(hist, want, strict=True)) < 1e-4, (
             f"wrong epoch losses for seed {seed}")
         got = model.state_dict()
         for name, value in net.state_dict().items():
