@@ -33,7 +33,7 @@ def glyph_data(device):
 
 
 @part("fewshot")
-@points(3)
+@points(2)
 def test_sampler_counts_and_disjoint(student, rng, device):
     """EpisodeSampler.sample: shapes (N, K), (N, Q), (N,); N distinct eligible classes; every
     index is of its class; support and query disjoint; eligible classes sorted in .classes."""
@@ -151,7 +151,7 @@ def ref_embedder(channels, blocks, in_channels=3):
 
 
 @part("fewshot")
-@points(3)
+@points(2)
 def test_conv_embedder(student, rng, device):
     """ConvEmbedder: the parameter shapes of the specified blocks, and the same output as the
     specified stack with copied weights (train and eval mode, float64)."""
@@ -214,7 +214,7 @@ def ref_accuracy(reference, embed, y, k_shot, episodes, seed):
 
 
 @part("fewshot")
-@points(5)
+@points(4)
 def test_protonet_held_out_accuracy(student, reference, rng, device):
     """train_protonet on the 64 training glyph classes (120 5-way 5-shot episodes): 5-way 1-shot
     and 5-shot accuracy on 36 held-out classes, scored by the test from the model's embeddings,

@@ -80,7 +80,7 @@ def test_make_regressor(student):
 
 
 @part("maml")
-@points(3)
+@points(2)
 def test_adapt_matches_reference(student, rng, device):
     """adapt: S gradient steps on the support MSE (float64, against torch.func), first and second
     order give the same values, and neither params nor the model is modified."""
@@ -119,7 +119,7 @@ def test_maml_objective(student, rng, device):
 
 
 @part("maml")
-@points(5)
+@points(4)
 def test_second_order_meta_gradient(student, rng, device):
     """meta_gradient(first_order=False) equals torch.func's gradient through the inner loop,
     Hessian terms included (float64; 1 and 2 inner steps)."""
@@ -175,7 +175,7 @@ def test_adaptation_curve(student, rng, device):
 
 
 @part("maml")
-@points(5)
+@points(4)
 def test_maml_beats_pretrained_baseline(student, rng, device):
     """train_maml (second order, 1 inner step, 200 meta-steps) against pretrain_baseline with the
     same budget and initialisation: on new sinusoids, 5 adaptation steps on 10 support points

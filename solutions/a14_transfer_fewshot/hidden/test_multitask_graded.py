@@ -56,7 +56,7 @@ def test_multitask_net(student, rng, device):
 
 
 @part("multitask")
-@points(5)
+@points(4)
 def test_uncertainty_weighting_formula(student, rng, device):
     """UncertaintyWeighting: s = 0 at the start; forward is sum exp(-s_t) L_t + s_t (float64),
     its gradients are exp(-s_t) for L_t and 1 - exp(-s_t) L_t for s_t; the losses are not
@@ -117,7 +117,7 @@ def test_train_multitask_contract(student, device):
 
 
 @part("multitask")
-@points(4)
+@points(3)
 def test_multitask_beats_single_task(student, rng, device):
     """Low-data regime: task B has 20 examples, the related task A 200. The multi-task network
     (uncertainty weighting, 200 epochs) has a clearly lower test MSE on B than a single-task

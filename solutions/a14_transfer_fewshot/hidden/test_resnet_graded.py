@@ -281,7 +281,7 @@ def glyph_task(classes):
 
 
 @part("resnet")
-@points(3)
+@points(2)
 def test_pretrained_beats_scratch_on_heldout_glyphs(student, rng, device):
     """Ten held-out glyph classes (64-99), 5 labelled images each, 12 test images each, the
     same budget (fine_tune, 10 epochs, batches of 25, seeds 0 and 1): the pretrained backbone

@@ -104,7 +104,7 @@ def test_top_layer_matches_bert(student, doc_task, rng, device):
         student.text_transfer.TopLayer(30, 4, 8)
 
 @part("text")
-@points(3)
+@points(2)
 def test_linear_head_on_frozen_features(student, doc_task, rng, device):
     """train_linear_head on MiniLM's normalised mean-pooled features of 4 paragraphs per topic
     (5 topics): a Linear(384, 5) on the features' dtype, fitting its training set, and test
@@ -155,7 +155,7 @@ def test_fine_tune_top_layer(student, reference, doc_task, rng, device):
 
 
 @part("text")
-@points(3)
+@points(2)
 def test_mean_pool_matches_sentence_transformers(student, minilm, rng, device):
     """mean_pool of MiniLM's token embeddings equals sentence-transformers' Pooling output
     (before normalisation), l2_normalize of it equals model.encode (after Normalize); extra
