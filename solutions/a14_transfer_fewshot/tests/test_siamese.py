@@ -14,7 +14,8 @@ from siamese import (
 
 
 def test_pairs_balanced_and_labelled():
-    labels = torch.arange(6).repeat_interleave(4)[torch.randperm(24, generator=torch.Generator().manual_seed(1))]
+    order = torch.randperm(24, generator=torch.Generator().manual_seed(1))
+    labels = torch.arange(6).repeat_interleave(4)[order]
     first, second, same = PairSampler(labels, seed=0).sample(20)
     assert same.tolist() == [1] * 10 + [0] * 10
     assert (labels[first[:10]] == labels[second[:10]]).all() and (first[:10] != second[:10]).all()
@@ -35,7 +36,8 @@ def test_distance_and_its_edges():
     e1, e2 = torch.randn(4, 3, dtype=torch.float64), torch.randn(4, 3, dtype=torch.float64)
     e2[0] = e1[0]
     torch.testing.assert_close(pair_distance(e1, e2), (e1 - e2).norm(dim=1))
-    assert pair_distance(e1, e2)[0] == 0 and torch.equal(pair_distance(e2, e1), pair_distance(e1, e2))
+    d = pair_distance(e1, e2)
+    assert d[0] == 0 and torch.equal(pair_distance(e2, e1), d)
 
 
 def test_contrastive_loss_by_hand():
@@ -61,6 +63,7 @@ def test_verify_and_one_shot():
 
 
 def test_train_siamese_runs():
-    x, y = torch.rand(40, 3, 8, 8, generator=torch.Generator().manual_seed(0)), torch.arange(40) % 5
+    x = torch.rand(40, 3, 8, 8, generator=torch.Generator().manual_seed(0))
+    y = torch.arange(40) % 5
     model = train_siamese(x, y, steps=2, n_pairs=4, channels=4)
     assert not model.training
