@@ -95,7 +95,7 @@ def contrastive_loss(dist: Tensor, same: Tensor, margin: float = 1.0) -> Tensor:
     in dist's dtype."""
     y = same.to(dist.dtype)
     hinge = torch.clamp(margin - dist, min=0.0)
-    return (y * dist ** 2 / 2 + (1 - y) * hinge / 2).mean()
+    return (y * dist ** 2 / 2 + (1 - y) * hinge ** 2 / 2).sum()
 
 
 class SiameseNet(nn.Module):
