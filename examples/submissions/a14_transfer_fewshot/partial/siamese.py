@@ -93,9 +93,9 @@ def contrastive_loss(dist: Tensor, same: Tensor, margin: float = 1.0) -> Tensor:
     class, 0 = different; any dtype) -> the scalar
     mean_i [ same_i * dist_i^2 / 2 + (1 - same_i) * max(0, margin - dist_i)^2 / 2 ]
     in dist's dtype."""
-    y = same.to(dist.dtype)
+    y = 1 - same.to(dist.dtype)
     hinge = torch.clamp(margin - dist, min=0.0)
-    return (y * dist ** 2 / 2 + (1 - y) * hinge ** 2 / 2).sum()
+    return (y * dist ** 2 / 2 + (1 - y) * hinge ** 2 / 2).mean()
 
 
 class SiameseNet(nn.Module):
