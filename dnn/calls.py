@@ -30,6 +30,23 @@ def gradients_of_call(fn: Callable[..., torch.Tensor], inputs: dict[str, torch.T
     return result
 
 
+def parameter_gradients_of_call(fn: Callable[..., torch.Tensor], module: torch.nn.Module,
+                                *args: Any, **kwargs: Any) -> dict[str, torch.Tensor]:
+    """fn(module, *args, **kwargs), a scalar, and its gradient with respect to each of
+    ``module``'s parameters: {"output": value, parameter name: gradient}. A parameter that no
+    gradient reaches, or an output with no graph at all (a penalty computed without
+    ``create_graph``), gives zeros: the test then says what is missing instead of a crash."""
+    output = fn(module, *args, **kwargs)
+    params = dict(module.named_parameters())
+    result = {"output": output.detach()}
+    if not output.requires_grad:
+        return result | {name: torch.zeros_like(p) for name, p in params.items()}
+    grads = torch.autograd.grad(output, list(params.values()), allow_unused=True)
+    for (name, p), grad in zip(params.items(), grads, strict=True):
+        result[name] = torch.zeros_like(p) if grad is None else grad.detach()
+    return result
+
+
 def call_with_generator(fn: Callable[..., Any], seed: int, *args: Any, **kwargs: Any) -> Any:
     """fn(*args, generator=g, **kwargs) with g a torch.Generator seeded with ``seed``, on the
     device of the first tensor argument (CPU when there is none)."""

@@ -19,8 +19,8 @@ def shapes(model) -> dict[str, tuple[int, ...]]:
 @part("autoencoders")
 @points(2)
 def test_architecture_by_parameter_shapes(student):
-    """Autoencoder has the handout's layers (by parameter shapes) and rejects latent >= in_dim
-    or latent <= 0."""
+    """Autoencoder has the handout's layers (by parameter shapes), accepts every latent size from
+    1 to in_dim - 1 and rejects latent >= in_dim or latent <= 0."""
     deep = student.autoencoders.Autoencoder(10, 3, hidden=7)
     want = {"encoder.0.weight": (7, 10), "encoder.0.bias": (7,), "encoder.2.weight": (3, 7),
             "encoder.2.bias": (3,), "decoder.0.weight": (7, 3), "decoder.0.bias": (7,),
@@ -33,6 +33,10 @@ def test_architecture_by_parameter_shapes(student):
     for bad in (10, 12, 0):
         with pytest.raises(StudentError, match="ValueError"):
             student.autoencoders.Autoencoder(10, bad)
+    for edge in (1, 9):  # the smallest and the largest undercomplete latent
+        net = student.autoencoders.Autoencoder(10, edge)
+        assert shapes(net)["encoder.0.weight"] == (edge, 10), (
+            f"Autoencoder(10, {edge}) should be a valid undercomplete autoencoder")
 
 
 @part("autoencoders")

@@ -40,6 +40,9 @@ def test_gaussian_fit(student, rng, device):
     mu, sigma = call.result
     assert_close(mu, x.mean(0), rtol=1e-10, atol=1e-12, name="mean")
     assert_close(sigma, np.cov(x, rowvar=False), rtol=1e-10, atol=1e-12, name="covariance")
+    mu, sigma = student.frechet.gaussian_fit(t(x[:2], device))  # two rows: the smallest fit
+    assert_close(sigma, np.cov(x[:2], rowvar=False), rtol=1e-10, atol=1e-12,
+                 name="covariance of two rows")
     with pytest.raises(StudentError, match="ValueError"):
         student.frechet.gaussian_fit(t(x[:1], device))
 

@@ -98,6 +98,20 @@ def test_gradient_penalty_on_vectors(student, rng, device):
     assert_close(student.gan.gradient_penalty(critic, real, fake, ones),
                  penalty_by_autograd(ref, real, fake, ones), rtol=1e-9,
                  name="gradient penalty at alpha = 1 (the real points)")
+    # the penalty trains the critic: its gradient reaches the critic's parameters (double
+    # backpropagation, create_graph=True), as autograd's
+    got = student.lib("dnn.calls").parameter_gradients_of_call(student.gan.gradient_penalty,
+                                                               critic, real, fake, alpha)
+    shape = (-1, 1)
+    mixed = (alpha.reshape(shape) * real + (1 - alpha.reshape(shape)) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(ref(mixed).sum(), mixed, create_graph=True)
+    penalty = ((grad.norm(dim=1) - 1) ** 2).mean()
+    names = [name for name, _ in ref.named_parameters()]
+    want = torch.autograd.grad(penalty, list(ref.parameters()), allow_unused=True)
+    for name, w in zip(names, want, strict=True):
+        w = torch.zeros_like(got[name]) if w is None else w
+        assert_close(got[name], w, rtol=1e-8, atol=1e-12,
+                     name=f"gradient of the penalty for the critic's {name}")
 
 
 @part("gan")

@@ -50,8 +50,8 @@ def test_content_and_tv_losses(student, rng, device):
 @part("style")
 @points(2)
 def test_style_loss(student, rng, device):
-    """style_loss is the weighted sum over layers of the summed squared Gram differences, and
-    raises ValueError when the lists differ in length."""
+    """style_loss is the weighted sum over layers of the summed squared Gram differences (also
+    for a single layer), and raises ValueError when the lists differ in length."""
     feats = [randn(rng, (2, 3, 4, 4), device), randn(rng, (2, 5, 2, 3), device)]
     targets = [gram(randn(rng, f.shape, device)) for f in feats]
     weights = [0.7, 3.0]
@@ -59,6 +59,9 @@ def test_style_loss(student, rng, device):
                                                                    strict=True))
     assert_close(student.style.style_loss(feats, targets, weights), want, **TOL,
                  name="style loss")
+    assert_close(student.style.style_loss(feats[1:], targets[1:], weights[1:]),
+                 weights[1] * ((gram(feats[1]) - targets[1]) ** 2).sum(), **TOL,
+                 name="style loss of one layer")
     with pytest.raises(StudentError, match="ValueError"):
         student.style.style_loss(feats, targets, [1.0])
 
