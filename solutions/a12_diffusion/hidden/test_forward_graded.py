@@ -1,6 +1,6 @@
 """Graded: q(x_t | x_0) against DDPMScheduler.add_noise, and the posterior
 q(x_{t-1} | x_t, x_0) mean and both variances against the Gaussian-product formulas and
-diffusers' variances (part "forward", 12 points)."""
+diffusers' variances (part "forward", 10 points)."""
 
 import pytest
 import torch
@@ -18,7 +18,7 @@ def schedule(kind, num=100):
 
 
 @part("forward")
-@points(3)
+@points(2)
 def test_q_sample_matches_add_noise(student, rng, device):
     """q_sample(x0, t, noise, abar) equals DDPMScheduler.add_noise for 2-D points and image
     batches, one step per example (t = 0 and T-1 included), without modifying its arguments."""
@@ -46,7 +46,7 @@ def test_previous_alphas_cumprod(student, rng, device):
 
 
 @part("forward")
-@points(3)
+@points(2)
 def test_posterior_mean_formula(student, rng, device):
     """posterior_mean is the mean of q(x_{t-1} | x_t, x_0), computed here as the product of the
     Gaussians q(x_t | x_{t-1}) and q(x_{t-1} | x_0) (precision-weighted), and x_0 at t = 0."""

@@ -1,6 +1,6 @@
 """Graded: label dropout, guided noise (1 + w) eps_c - w eps_u, the guided model and sampler
 against a DDIM loop of diffusers on a fixed toy model, and the class accuracy of samples of a
-trained conditional denoiser rising with w (part "guidance", 15 points)."""
+trained conditional denoiser rising with w (part "guidance", 13 points)."""
 
 import pytest
 import torch
@@ -23,7 +23,7 @@ def test_guided_noise(student, rng, device):
 
 
 @part("guidance")
-@points(4)
+@points(3)
 def test_drop_labels(student, rng, device):
     """drop_labels replaces a p_uncond fraction of the labels by null_label and keeps the rest,
     is repeatable for a seed, differs across seeds, leaves y alone, handles p = 0 and 1 and
@@ -84,7 +84,7 @@ def test_guided_sample_matches_ddim(student, rng, device):
 
 
 @part("guidance")
-@points(4)
+@points(3)
 def test_guidance_raises_class_accuracy(student, device):
     """A conditional Denoiser (hidden 128, 3 classes) trained on overlapping blobs with
     p_uncond 0.2 (500 steps, batch 256, lr 1e-2): the nearest-centre accuracy of guided samples

@@ -1,5 +1,5 @@
 """Graded: epsilon, x0 and v prediction and the conversions between them against diffusers'
-get_velocity and its handling of prediction_type (part "objectives", 13 points)."""
+get_velocity and its handling of prediction_type (part "objectives", 11 points)."""
 
 import pytest
 import torch
@@ -25,7 +25,7 @@ def batch(rng, device, shape=(6, 2), num=100):
 
 
 @part("objectives")
-@points(3)
+@points(2)
 def test_velocity_matches_get_velocity(student, rng, device):
     """velocity(x0, noise, t, abar) equals DDPMScheduler.get_velocity, for points and images."""
     for kind in ("linear", "squaredcos_cap_v2"):
@@ -70,7 +70,7 @@ def test_predict_x0_matches_diffusers(student, rng, device):
 
 
 @part("objectives")
-@points(3)
+@points(2)
 def test_predict_eps_and_round_trips(student, rng, device):
     """predict_eps recovers the noise and predict_x0 recovers x_0 from each prediction type's
     exact target at x_t = q_sample(x_0, t, noise); predict_eps of any output is consistent with

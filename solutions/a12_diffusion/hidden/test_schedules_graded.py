@@ -1,5 +1,5 @@
 """Graded: linear and cosine beta schedules, alpha_bar and the SNR against diffusers'
-DDPMScheduler built with the same settings (part "schedules", 10 points)."""
+DDPMScheduler built with the same settings (part "schedules", 9 points)."""
 
 import math
 
@@ -62,7 +62,7 @@ def test_alphas_cumprod_and_snr(student, rng, device):
 
 
 @part("schedules")
-@points(2)
+@points(1)
 def test_schedule_arguments_rejected(student):
     """linear_betas and cosine_betas raise ValueError for fewer than 2 steps; linear_betas for
     betas outside 0 < beta_start <= beta_end < 1."""

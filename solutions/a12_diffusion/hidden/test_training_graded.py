@@ -1,7 +1,7 @@
 """Graded: the sinusoidal step embedding against diffusers, the denoiser's contract, the
 training loop's contract, and samples of a trained denoiser on two moons closer to held-out
 data (MMD and sliced Wasserstein) than a Gaussian fitted to the data (part "training",
-15 points)."""
+13 points)."""
 
 import pytest
 import torch
@@ -23,7 +23,7 @@ def seed_sandbox(student, seed):
 
 
 @part("training")
-@points(3)
+@points(2)
 def test_timestep_embedding_matches_diffusers(student, rng, device):
     """timestep_embedding(t, dim, max_period) equals diffusers' get_timestep_embedding with
     flip_sin_to_cos=True, downscale_freq_shift=0, for several dims and periods; odd dims raise
@@ -100,7 +100,7 @@ def test_train_denoiser_contract(student, rng, device):
 
 
 @part("training")
-@points(6)
+@points(5)
 def test_moons_samples_beat_a_gaussian(student, device):
     """A Denoiser (hidden 128) trained with train_denoiser (600 steps, batch 256, lr 1e-2) on
     2000 moons, sampled with ddpm_sample: the MMD to 1000 held-out moons is below 0.6 and the
