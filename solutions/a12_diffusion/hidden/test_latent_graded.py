@@ -8,7 +8,6 @@ classes covered, feature Frechet distance) against the same decoder applied to G
 
 import functools
 
-import numpy as np
 import torch
 from test_unet_graded import judge_classifier, scores
 from torch import nn
@@ -112,7 +111,7 @@ def test_train_autoencoder(student, device):
     """train_autoencoder returns one float loss per step, the first the reconstruction error of
     the batch its seeded generator draws first; it repeats itself for the same seed from the same
     weights and differs for another; 150 steps (batch 256, lr 1e-2) of a DigitAutoencoder(8, 64)
-    lower the loss and reconstruct the held-out digits (eval mode) with a squared error below 0.3
+    lower the loss and reconstruct the held-out digits (eval mode) with a squared error below 0.35
     of predicting the mean training digit."""
     splits = load_digits(seed=0)
     x = torch.as_tensor(splits["train"].x, dtype=torch.float32, device=device)
@@ -141,7 +140,8 @@ def test_train_autoencoder(student, device):
     with torch.no_grad():
         err = float(((ae(held) - held) ** 2).mean())
     base = float(((held - x.mean(0)) ** 2).mean())
-    assert err < 0.3 * base, f"held-out reconstruction error {err:.4f} against the mean's {base:.4f}"
+    assert err < 0.35 * base, (
+        f"held-out reconstruction error {err:.4f} against the mean's {base:.4f}")
 
 
 @part("latent")

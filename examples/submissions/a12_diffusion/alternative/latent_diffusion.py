@@ -50,7 +50,7 @@ def train_autoencoder(ae: nn.Module, x: Tensor, *, steps: int = 300, batch_size:
         optimiser.zero_grad(set_to_none=True)
         err.backward()
         optimiser.step()
-        history.append(float(err))
+        history.append(err.item())
     return history
 
 
