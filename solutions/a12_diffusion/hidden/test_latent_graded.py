@@ -96,54 +96,6 @@ def test_autoencoder_matches_torch(student, rng, device):
             assert_close(ae(x), ref.decoder(ref.encoder(x)), **TOL, name="forward in train mode")
 
 
-def ref_first_loss(ref, x, batch_size, seed):
-    """The first step's loss of the handout's recipe, from the same start (train mode)."""
-    gen = torch.Generator(device=x.device).manual_seed(seed)
-    idx = torch.randint(0, len(x), (batch_size,), generator=gen, device=x.device)
-    ref.train()
-    with torch.no_grad():
-        return float(nn.functional.mse_loss(ref.decoder(ref.encoder(x[idx])), x[idx]))
-
-
-@part("latent")
-@points(2)
-def test_train_autoencoder(student, device):
-    """train_autoencoder returns one float loss per step, the first the reconstruction error of
-    the batch its seeded generator draws first; it repeats itself for the same seed from the same
-    weights and differs for another; 150 steps (batch 256, lr 1e-2) of a DigitAutoencoder(8, 64)
-    lower the loss and reconstruct the held-out digits (eval mode) with a squared error below 0.35
-    of predicting the mean training digit."""
-    splits = load_digits(seed=0)
-    x = torch.as_tensor(splits["train"].x, dtype=torch.float32, device=device)
-    held = torch.as_tensor(splits["test"].x, dtype=torch.float32, device=device)
-    ref = ref_autoencoder(8, 64, 3, device, torch.float32)
-    start = ref.state_dict()
-    nets = [student_copy(student, ref, 8, 64, device, "float") for _ in range(3)]
-    runs = [student.latent_diffusion.train_autoencoder(net, x, steps=s, batch_size=32, lr=1e-3,
-                                                       seed=seed)
-            for net, s, seed in zip(nets, (5, 5, 5), (4, 4, 9), strict=True)]
-    assert len(runs[0]) == 5 and all(isinstance(v, float) for v in runs[0]), (
-        "train_autoencoder should return one float loss per step")
-    want = ref_first_loss(ref, x, 32, 4)
-    assert abs(runs[0][0] - want) <= 1e-5 * want, (
-        "the first loss should be the reconstruction error of the first batch drawn from "
-        "torch.Generator(device=x.device).manual_seed(seed), in train mode")
-    assert_close(torch.tensor(runs[1]), torch.tensor(runs[0]), rtol=1e-5, atol=1e-7,
-                 name="the losses of a repeated run")
-    assert abs(runs[2][0] - runs[0][0]) > 1e-7, "another seed should draw other batches"
-    assert max_change(start, nets[0].state_dict()) > 0, "training should change the weights"
-    ae = student_copy(student, ref, 8, 64, device, "float")
-    losses = student.latent_diffusion.train_autoencoder(ae, x, steps=150, batch_size=256,
-                                                        lr=1e-2, seed=0)
-    assert sum(losses[-20:]) < 0.5 * sum(losses[:20]), "the loss should go down"
-    ae.eval()
-    with torch.no_grad():
-        err = float(((ae(held) - held) ** 2).mean())
-    base = float(((held - x.mean(0)) ** 2).mean())
-    assert err < 0.35 * base, (
-        f"held-out reconstruction error {err:.4f} against the mean's {base:.4f}")
-
-
 @part("latent")
 @points(2)
 def test_latent_scaling_formula(student, rng, device):
@@ -293,6 +245,54 @@ def test_sample_latent_diffusion_recipe(student, rng, device):
     assert float((other - out).abs().max()) > 1e-4, "another seed should give other samples"
     assert max_change(ref.state_dict(), ae.state_dict()) == 0, (
         "sampling should not change the autoencoder's running statistics")
+
+
+def ref_first_loss(ref, x, batch_size, seed):
+    """The first step's loss of the handout's recipe, from the same start (train mode)."""
+    gen = torch.Generator(device=x.device).manual_seed(seed)
+    idx = torch.randint(0, len(x), (batch_size,), generator=gen, device=x.device)
+    ref.train()
+    with torch.no_grad():
+        return float(nn.functional.mse_loss(ref.decoder(ref.encoder(x[idx])), x[idx]))
+
+
+@part("latent")
+@points(2)
+def test_train_autoencoder(student, device):
+    """train_autoencoder returns one float loss per step, the first the reconstruction error of
+    the batch its seeded generator draws first; it repeats itself for the same seed from the same
+    weights and differs for another; 150 steps (batch 256, lr 1e-2) of a DigitAutoencoder(8, 64)
+    lower the loss and reconstruct the held-out digits (eval mode) with a squared error below 0.35
+    of predicting the mean training digit."""
+    splits = load_digits(seed=0)
+    x = torch.as_tensor(splits["train"].x, dtype=torch.float32, device=device)
+    held = torch.as_tensor(splits["test"].x, dtype=torch.float32, device=device)
+    ref = ref_autoencoder(8, 64, 3, device, torch.float32)
+    start = ref.state_dict()
+    nets = [student_copy(student, ref, 8, 64, device, "float") for _ in range(3)]
+    runs = [student.latent_diffusion.train_autoencoder(net, x, steps=s, batch_size=32, lr=1e-3,
+                                                       seed=seed)
+            for net, s, seed in zip(nets, (5, 5, 5), (4, 4, 9), strict=True)]
+    assert len(runs[0]) == 5 and all(isinstance(v, float) for v in runs[0]), (
+        "train_autoencoder should return one float loss per step")
+    want = ref_first_loss(ref, x, 32, 4)
+    assert abs(runs[0][0] - want) <= 1e-5 * want, (
+        "the first loss should be the reconstruction error of the first batch drawn from "
+        "torch.Generator(device=x.device).manual_seed(seed), in train mode")
+    assert_close(torch.tensor(runs[1]), torch.tensor(runs[0]), rtol=1e-5, atol=1e-7,
+                 name="the losses of a repeated run")
+    assert abs(runs[2][0] - runs[0][0]) > 1e-7, "another seed should draw other batches"
+    assert max_change(start, nets[0].state_dict()) > 0, "training should change the weights"
+    ae = student_copy(student, ref, 8, 64, device, "float")
+    losses = student.latent_diffusion.train_autoencoder(ae, x, steps=150, batch_size=256,
+                                                        lr=1e-2, seed=0)
+    assert sum(losses[-20:]) < 0.5 * sum(losses[:20]), "the loss should go down"
+    ae.eval()
+    with torch.no_grad():
+        err = float(((ae(held) - held) ** 2).mean())
+    base = float(((held - x.mean(0)) ** 2).mean())
+    assert err < 0.35 * base, (
+        f"held-out reconstruction error {err:.4f} against the mean's {base:.4f}")
 
 
 @functools.cache
