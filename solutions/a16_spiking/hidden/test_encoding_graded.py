@@ -83,6 +83,10 @@ def test_spike_times_analytic(student, rng, device):
     want = np.where(current > 1.0, np.minimum(k - 1, steps), steps)
     assert str(got.dtype) == "torch.int64", "spike_times returns int64 step indices"
     assert_close(got, want, name="first spike step")
+    trains = (rng.uniform(size=(6, 4, 3)) < 0.2).astype(float)  # (T, B, N) with T != B
+    want = np.where(trains.any(0), trains.argmax(0), 6)
+    got = student.spike_encoding.spike_times(t64(trains, device))
+    assert_close(got, want, name="first spike step of (T, B, N) trains")
 
 
 def delta_reference(signal: np.ndarray, threshold: float) -> np.ndarray:
@@ -98,7 +102,8 @@ def delta_reference(signal: np.ndarray, threshold: float) -> np.ndarray:
 @points(2)
 def test_delta_encode(student, rng, device):
     """delta_encode emits +1/-1 when the signal has moved by the threshold since the last event
-    (random walks, a slow ramp that must accumulate, a single step); threshold <= 0 raises."""
+    (random walks, a slow ramp that must accumulate, a jump at the first step, changes of
+    exactly the threshold, a single step); threshold <= 0 raises."""
     walk = np.cumsum(rng.normal(0, 0.3, (50, 3, 2)), axis=0)
     got = student.spike_encoding.delta_encode(t64(walk, device), 0.5)
     assert_close(got, delta_reference(walk, 0.5), name="delta events of random walks")
@@ -108,6 +113,10 @@ def test_delta_encode(student, rng, device):
         "a slow ramp should fire once per threshold's worth of change, a constant never")
     assert_close(student.spike_encoding.delta_encode(t64([[2.0]], device), 1.0), [[0.0]],
                  name="a single step")
+    exact = np.array([[0.0, 0.0], [0.5, -0.5], [0.75, -0.75], [1.0, -1.0], [1.0, -1.0]])
+    got = student.spike_encoding.delta_encode(t64(exact, device), 0.5)  # binary fractions: exact
+    assert_close(got, delta_reference(exact, 0.5),
+                 name="events at the first step and for changes of exactly the threshold")
     with pytest.raises(StudentError) as raised:
         student.spike_encoding.delta_encode(t64(walk, device), 0.0)
     assert raised.value.type_name == "ValueError", "threshold 0 should raise ValueError"

@@ -59,6 +59,12 @@ def test_voxel_grid(student, rng):
     assert_close(got, want, rtol=1e-10, atol=1e-12, name="voxel grid")
     assert_close(student.event_data.events_to_voxel_grid(np.zeros((0, 4)), 2, 3, 3),
                  np.zeros((2, 3, 3)), name="voxel grid of no events")
+    same = ev[:12].copy()
+    same[:, 0] = 0.02  # one instant: t* = 0, every event in bin 0
+    want = np.zeros((n_bins, 4, 6))
+    np.add.at(want, (0, same[:, 2].astype(int), same[:, 1].astype(int)), 2 * same[:, 3] - 1)
+    assert_close(student.event_data.events_to_voxel_grid(same, n_bins, 4, 6), want,
+                 name="voxel grid of events at one instant")
 
 
 @part("neuromorphic")
@@ -76,12 +82,16 @@ def test_streams_to_tensor(student, rng):
 
 @part("neuromorphic")
 @points(3)
-def test_event_classifier(student, device):
+def test_event_classifier(student, reference, device):
     """train_event_classifier learns the direction of motion of DVS streams (dnn.events): 85%
-    accuracy on held-out streams."""
+    accuracy on held-out streams, with the handout's SpikingMLP (one output per class)."""
     train, y_train = moving_shapes(240, seed=1)
     test, y_test = moving_shapes(100, seed=2)
     model = student.event_data.train_event_classifier(train, y_train, seed=0)
+    want = reference.event_data.train_event_classifier(train, y_train, seed=0, epochs=0)
+    shapes = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    assert shapes == {k: tuple(v.shape) for k, v in want.state_dict().items()}, (
+        "the classifier's parameters differ from SpikingMLP(2 size^2, hidden, classes)'s")
     pred = np.asarray(student.event_data.predict_events(model, test))
     accuracy = float((pred == y_test).mean())
     assert accuracy >= 0.85, f"test accuracy {accuracy:.2f} is below 0.85"
@@ -105,3 +115,6 @@ def test_synops_macs_energy(student, rng, device):
                  [0.9e-9, 640 * 4.6e-12, 640 * 4.6 / 900], rtol=1e-9, name="energies")
     energy = student.event_data.energy_estimate(10.0, 5.0, e_ac=1e-12, e_mac=3e-12)
     assert_close(energy["ratio"], 1.5, rtol=1e-9, name="ratio with given energies")
+    energy = student.event_data.energy_estimate(0.0, 5.0)
+    assert energy["snn"] == 0.0 and energy["ratio"] == float("inf"), (
+        "a silent network (no SynOps) costs 0 and its ratio is inf")

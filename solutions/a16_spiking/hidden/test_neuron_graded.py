@@ -69,6 +69,15 @@ def test_lif_box_step_resets(student, rng, device):
     z, v_new = student.lif_neuron.lif_box_step(x, v, v_th=0.5, v_reset=-0.5, reset="subtract")
     v_d = v + 0.1 * (-v + x)
     assert_close(v_new, v_d - (v_d > 0.5).double() * 1.0, **TOL, name="v' (subtract, v_reset<0)")
+    # x = v with v_leak = 0 leaves v_d = v: on the threshold, no spike (H(0) = 0). Binary
+    # fractions (dt tau_mem_inv = 1/8) keep every arrangement of the update exact.
+    at = t64([0.5, 0.5 + 2.0 ** -20, 0.25], device)
+    p = LIFBoxParameters(tau_mem_inv=t64(16.0, device), v_leak=t64(0.0, device),
+                         v_th=t64(0.5, device), v_reset=t64(0.0, device), method="heaviside")
+    z_ref, _ = lif_box_feed_forward_step(at, LIFBoxFeedForwardState(at), p, dt=2.0 ** -7)
+    z, _ = student.lif_neuron.lif_box_step(at, at, tau_mem_inv=16.0, v_leak=0.0, v_th=0.5,
+                                           dt=2.0 ** -7)
+    assert_close(z, z_ref, **TOL, name="z at exactly the threshold (no spike) and just above")
     with pytest.raises(StudentError) as raised:
         student.lif_neuron.lif_box_step(x, v, reset="hold")
     assert raised.value.type_name == "ValueError", "an unknown reset should raise ValueError"
@@ -120,8 +129,19 @@ def test_refractory(student, rng, device):
 @points(3)
 def test_simulate_lif(student, rng, device):
     """simulate_lif from rest (v = v_leak, i = 0) matches norse's LIF step by step, for (T, B, N)
-    and (T,) inputs, and starts afresh at every call."""
-    for kw, shape in ((PARAMS[0], (40, 3, 4)), (PARAMS[1], (30,))):
+    and (T,) inputs, a single step (T = 1), the default parameters (v_leak = 0), and starts
+    afresh at every call."""
+    defaults = {"tau_syn_inv": 200.0, "tau_mem_inv": 100.0, "v_leak": 0.0, "v_th": 1.0,
+                "v_reset": 0.0}  # lif_step's and norse's defaults
+    seq = currents(rng, device, 25, 6) * 4
+    state = LIFFeedForwardState(torch.zeros_like(seq[0]), torch.zeros_like(seq[0]))
+    want_v = []
+    for t in range(len(seq)):
+        _, state = lif_feed_forward_step(seq[t], state, norse_lif(defaults, device))
+        want_v.append(state.v)
+    _, voltages = student.lif_neuron.simulate_lif(seq)
+    assert_close(voltages, torch.stack(want_v), **TOL, name="voltages with the default parameters")
+    for kw, shape in ((PARAMS[0], (40, 3, 4)), (PARAMS[1], (30,)), (PARAMS[1], (1, 5))):
         seq = currents(rng, device, *shape)
         for _ in range(2):
             spikes, voltages = student.lif_neuron.simulate_lif(seq, **kw)

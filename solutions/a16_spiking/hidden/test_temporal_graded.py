@@ -43,6 +43,15 @@ def test_alif_step_matches_norse(student, rng, device):
         state = tuple(got[1:])
         fired += float(z_ref.sum())
     assert fired > 0, "the test should see spikes"
+    # v = b = v_leak = v_th and i = 0 stay put: the voltage sits exactly on the threshold, and
+    # H(0) = 0 (no spike), as norse's heaviside; dt = 2^-7 keeps the updates exact in binary
+    tie = dict(ALIF, tau_mem_inv=96.0, tau_adapt_inv=4.0, v_leak=1.0, v_th=1.0)
+    one, zero = t64(np.ones(3), device), t64(np.zeros(3), device)
+    z_ref, _ = lsnn_feed_forward_step(zero, LSNNFeedForwardState(one, zero, one),
+                                      LSNNParameters(**{k: t64(v, device) for k, v in tie.items()},
+                                                     method="heaviside"), dt=2.0 ** -7)
+    got = student.alif.alif_step(zero, one, zero, one, dt=2.0 ** -7, **tie)
+    assert_close(got[0], z_ref, **TOL, name="z with the voltage exactly on the threshold")
 
 
 def reference_forward(layers, adaptive: bool, x: torch.Tensor, dt: float = 5e-3):
