@@ -83,11 +83,15 @@ def test_mask_logits(student, rng, device):
 @part("benchmarks")
 @points(1)
 def test_split_digits_raises(student):
-    """split_digits raises ValueError when n_experiences does not divide 10."""
+    """split_digits raises ValueError when n_experiences does not divide 10 (or is below 1);
+    one experience holds all ten classes."""
     for n in (3, 0):
         with pytest.raises(StudentError) as raised:
             student.cl_streams.split_digits(n)
         assert raised.value.type_name == "ValueError", f"n_experiences={n} should raise ValueError"
+    (only,) = student.cl_streams.split_digits(1)
+    assert sorted(only["classes"].tolist()) == list(range(10)), (
+        "split_digits(1) should be one experience of all ten classes")
 
 
 @part("benchmarks")

@@ -16,11 +16,15 @@ def softmax(z):
 @part("distillation")
 @points(2)
 def test_soft_targets(student, rng, device):
-    """soft_targets is softmax(logits / T) over the last axis, stable for large logits."""
+    """soft_targets is softmax(logits / T) over the last axis (also of (A, B, C) logits), stable
+    for large logits."""
     for t in (1.0, 3.0, 0.5):
         z = rng.normal(0, 4, (6, 5))
         got = student.distillation.soft_targets(torch.as_tensor(z, device=device), t)
         assert_close(got, softmax(z / t), rtol=1e-10, atol=1e-14, name=f"soft targets, T={t}")
+    z = rng.normal(0, 2, (2, 3, 4))
+    got = student.distillation.soft_targets(torch.as_tensor(z, device=device), 2.0)
+    assert_close(got, softmax(z / 2.0), rtol=1e-10, atol=1e-14, name="soft targets of (2, 3, 4)")
     big = np.array([[1000.0, 990.0, -1000.0]])
     got = student.distillation.soft_targets(torch.as_tensor(big, device=device), 2.0)
     assert_close(got, softmax(big / 2.0), rtol=1e-10, atol=1e-14, name="large logits")

@@ -125,9 +125,9 @@ def test_memory_forward_matches_oracle(student, rng, device):
     """MemoryRecall has the specified submodules and shapes (load_state_dict of the handout's
     names), and its forward matches a float64 re-implementation of the handout (pair t in slot
     t, zero slots left empty, content read with beta = softplus) for the answer and the read
-    weights, with more slots than pairs, another memory width, and on a repeated call; x is not
-    modified."""
-    for w, n, p, d in ((4, 5, 3, None), (3, 2, 2, 5), (2, 6, 6, None)):
+    weights, with more slots than pairs, another memory width, the smallest model (W = N = 1),
+    and on a repeated call; x is not modified."""
+    for w, n, p, d in ((4, 5, 3, None), (3, 2, 2, 5), (2, 6, 6, None), (1, 1, 1, None)):
         dd = 2 * w if d is None else d
         params = random_params(rng, w, dd)
         model = student_model(student, params, w, n, device, d)

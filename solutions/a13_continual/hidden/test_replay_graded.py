@@ -60,6 +60,12 @@ def test_reservoir_is_algorithm_r(student, reference, device):
     with pytest.raises(StudentError) as raised:
         student.replay.ReservoirBuffer(0)
     assert raised.value.type_name == "ValueError", "capacity 0 should raise ValueError"
+    one = student.replay.ReservoirBuffer(1, seed=5)  # the smallest buffer
+    one.add(x, y)
+    want = reference.replay.ReservoirBuffer(1, seed=5)
+    want.add(x, y)
+    assert len(one) == 1 and one.n_seen == 60, "a buffer of capacity 1 holds one of the items"
+    assert_close(one.contents()[0], want.contents()[0], name="the item a capacity-1 buffer keeps")
 
 
 @part("replay")
@@ -91,6 +97,10 @@ def test_class_balanced_buffer(student, reference, device):
     y = torch.as_tensor(np.concatenate([rng.integers(0, 3, 90), rng.integers(3, 5, 40)]),
                         device=device)
     x = torch.arange(len(y), dtype=torch.float32, device=device)[:, None]
+    buf = student.replay.ClassBalancedBuffer(20, seed=1)
+    assert buf.quota() == 20, "an empty buffer's quota is its capacity"
+    buf.add(x[:1], y[:1])
+    assert buf.quota() == 20, "with one class seen, that class may fill the whole capacity"
     buf = student.replay.ClassBalancedBuffer(20, seed=1)
     buf.add(x[:90], y[:90])
     assert buf.quota() == 6 and len(buf) == 18, "3 classes in 20 slots: quota 6, 18 stored"
