@@ -11,8 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from digit_tensors import digits
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
+from test_contrastive_graded import probe_accuracy  # the same probe as SimCLR's test
 
 from autograder.testing import StudentError, assert_close, part, points, watch_call
 
@@ -208,14 +207,6 @@ def test_linear_probe(student, reference, rng, device):
     assert abs(got - float((yt == major).double().mean())) < 1e-6, (
         "collapsed features do not give the majority class")
     assert model.training is False, "linear_probe did not restore eval mode"
-
-
-def probe_accuracy(feats, y, ft, yt):
-    """A linear probe: logistic regression on standardised frozen features."""
-    scale = StandardScaler().fit(feats.detach().cpu().numpy())
-    clf = LogisticRegression(max_iter=2000)
-    clf.fit(scale.transform(feats.detach().cpu().numpy()), y.cpu().numpy())
-    return clf.score(scale.transform(ft.detach().cpu().numpy()), yt.cpu().numpy())
 
 
 @part("self_supervised")
